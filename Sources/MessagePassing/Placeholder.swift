@@ -1,0 +1,2 @@
+import CMPI
+public func _probe() -> Int32 { MPI_Init(nil, nil) }
