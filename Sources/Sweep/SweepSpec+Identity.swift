@@ -1,0 +1,62 @@
+import Crypto
+import Foundation
+import Numerics
+
+extension SweepSpec {
+    /// A canonical, line-oriented rendering of the validated spec: the same experiment gives the
+    /// same text whatever the YAML's comments, key order, spacing or number formatting.
+    public var canonicalText: String {
+        func real(_ x: Double) -> String { String(format: "%.17g", x) }
+        func grid(_ g: LogGrid) -> String { "[\(real(g.log10Min)), \(real(g.log10Max)), \(real(g.log10Step))]" }
+        let lines = [
+            "alphasweep-spec 1",
+            "D \(problem.D)",
+            "K \(problem.K)",
+            "beta \(real(problem.beta))",
+            "sigma \(real(problem.sigma))",
+            "n \(problem.n)",
+            "T \(problem.T)",
+            "N \(N.map(String.init).joined(separator: " "))",
+            "s \(s.map(real).joined(separator: " "))",
+            "seeds \(seeds)",
+            "optimizers \(optimizers.map(\.rawValue).joined(separator: " "))",
+            "sampler \(problem.sampler.rawValue)",
+            "master_seed \(problem.masterSeed)",
+            "adam_lr \(grid(problem.adamLR))",
+            "matsign_lr \(grid(problem.matSignLR))",
+        ]
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// SHA-256 of `canonicalText`, in hex: the identity of the experiment in results files.
+    public var sha256: String {
+        SHA256.hash(data: Data(canonicalText.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// The spec as YAML with every key, readable by `SweepSpec.parse`.
+    public var yaml: String {
+        func real(_ x: Double) -> String {
+            x == x.rounded() && abs(x) < 1e15 ? String(format: "%.1f", x) : "\(x)"
+        }
+        func grid(_ g: LogGrid) -> String {
+            "{log10_min: \(real(g.log10Min)), log10_max: \(real(g.log10Max)), log10_step: \(real(g.log10Step))}"
+        }
+        return """
+        D: \(problem.D)
+        K: \(problem.K)
+        beta: \(real(problem.beta))
+        sigma: \(real(problem.sigma))
+        n: \(problem.n)
+        T: \(problem.T)
+        N: [\(N.map(String.init).joined(separator: ", "))]
+        s: [\(s.map(real).joined(separator: ", "))]
+        seeds: \(seeds)
+        optimizers: [\(optimizers.map(\.rawValue).joined(separator: ", "))]
+        sampler: \(problem.sampler.rawValue)
+        master_seed: \(problem.masterSeed)
+        adam_lr: \(grid(problem.adamLR))
+        matsign_lr: \(grid(problem.matSignLR))
+
+        """
+    }
+}

@@ -1,0 +1,271 @@
+import Foundation
+import Numerics
+import Yams
+
+/// A spec file that cannot be used, with one line naming the file, the key and the problem.
+public struct SpecError: Error, CustomStringConvertible, Equatable {
+    public let file: String
+    public let key: String?
+    public let problem: String
+    public let line: Int?
+
+    public var description: String {
+        var where_ = file
+        if let line { where_ += ":\(line)" }
+        if let key { return "\(where_): key '\(key)': \(problem)" }
+        return "\(where_): \(problem)"
+    }
+}
+
+extension SweepSpec {
+    /// Every key a spec file must state. All are required so that the spec text archived in a
+    /// results file documents the experiment completely, whatever later versions default to.
+    public static let keys: [String] = [
+        "D", "K", "beta", "sigma", "n", "T", "N", "s", "seeds", "optimizers", "sampler",
+        "master_seed", "adam_lr", "matsign_lr",
+    ]
+    static let gridKeys = ["log10_min", "log10_max", "log10_step"]
+    /// Bounds that keep a typo from allocating terabytes or running for a century.
+    static let maxDimension = 1 << 20
+    static let maxGridPoints = 10_000
+
+    /// Loads and validates a spec file.
+    public static func load(path: String) throws -> (spec: SweepSpec, text: String) {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw SpecError(file: path, key: nil, problem: "no such file", line: nil)
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw SpecError(file: path, key: nil, problem: "cannot read the file", line: nil)
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw SpecError(file: path, key: nil, problem: "not UTF-8 text", line: nil)
+        }
+        return (try parse(text, file: path), text)
+    }
+
+    /// Parses and validates spec text; `file` names it in errors.
+    public static func parse(_ text: String, file: String = "<spec>") throws -> SweepSpec {
+        let node: Node?
+        do {
+            node = try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            throw SpecError(file: file, key: nil, problem: "malformed YAML: \(Self.oneLine(error))", line: nil)
+        } catch {
+            throw SpecError(file: file, key: nil, problem: "malformed YAML: \(error)", line: nil)
+        }
+        guard let root = node, let mapping = root.mapping else {
+            throw SpecError(file: file, key: nil, problem: "expected a mapping of keys (see jobs/default.yaml)", line: nil)
+        }
+        var reader = SpecReader(file: file, mapping: mapping)
+        try reader.checkKeys(allowed: keys, required: keys, context: nil)
+        return try reader.readSpec()
+    }
+
+    /// Yams's messages span several lines with a source excerpt; keep the first sentence.
+    static func oneLine(_ error: YamlError) -> String {
+        var text = String(describing: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+        if let context = text.range(of: " Context:") { text = String(text[..<context.lowerBound]) }
+        return text.trimmingCharacters(in: .whitespaces)
+    }
+}
+
+/// Reads typed, validated values out of a YAML mapping, naming the key in every error.
+struct SpecReader {
+    let file: String
+    let mapping: Node.Mapping
+
+    func fail(_ key: String, _ problem: String, _ node: Node? = nil) -> SpecError {
+        SpecError(file: file, key: key, problem: problem, line: node?.mark.map { $0.line })
+    }
+
+    func value(_ key: String) -> Node? { mapping[key] }
+
+    func checkKeys(allowed: [String], required: [String], context: String?) throws {
+        var seen = Set<String>()
+        for (keyNode, _) in mapping {
+            guard let key = keyNode.scalar?.string else {
+                throw SpecError(file: file, key: nil, problem: "keys must be plain names", line: keyNode.mark?.line)
+            }
+            let shown = context.map { "\($0).\(key)" } ?? key
+            if !seen.insert(key).inserted {
+                throw fail(shown, "appears twice", keyNode)
+            }
+            if !allowed.contains(key) {
+                var problem = "unknown key"
+                if let suggestion = closestMatch(to: key, among: allowed) {
+                    problem += " (did you mean '\(context.map { "\($0)." } ?? "")\(suggestion)'?)"
+                }
+                throw fail(shown, problem, keyNode)
+            }
+        }
+        for key in required where !seen.contains(key) {
+            let shown = context.map { "\($0).\(key)" } ?? key
+            throw SpecError(file: file, key: shown,
+                            problem: "missing (every parameter must be stated; see jobs/default.yaml)", line: nil)
+        }
+    }
+
+    func scalarText(_ key: String, _ node: Node) throws -> String {
+        guard let scalar = node.scalar else { throw fail(key, "expected a single value, got a \(kind(node))", node) }
+        return scalar.string
+    }
+
+    func int(_ key: String, _ node: Node, min: Int, max: Int = SweepSpec.maxDimension, what: String) throws -> Int {
+        let text = try scalarText(key, node)
+        guard let value = Int(text.replacingOccurrences(of: "_", with: "")) else {
+            if let real = Double(text), real.isFinite {
+                throw fail(key, "must be an integer, got \(text)", node)
+            }
+            throw fail(key, "must be an integer, got '\(text)'", node)
+        }
+        guard value >= min else { throw fail(key, "must be \(what), got \(value)", node) }
+        guard value <= max else { throw fail(key, "must be at most \(max), got \(value)", node) }
+        return value
+    }
+
+    func real(_ key: String, _ node: Node) throws -> Double {
+        let text = try scalarText(key, node)
+        guard let value = Double(text), value.isFinite else {
+            throw fail(key, "must be a finite number, got '\(text)'", node)
+        }
+        return value
+    }
+
+    func list(_ key: String) throws -> [Node] {
+        let node = value(key)!
+        guard let sequence = node.sequence else {
+            throw fail(key, "must be a list like [1, 2, 3], got a \(kind(node))", node)
+        }
+        guard !sequence.isEmpty else { throw fail(key, "must not be empty", node) }
+        return Array(sequence)
+    }
+
+    func kind(_ node: Node) -> String {
+        switch node {
+        case .scalar: return "single value"
+        case .mapping: return "mapping"
+        case .sequence: return "list"
+        case .alias: return "alias"
+        }
+    }
+
+    func distinctSorted<T: Comparable & Hashable>(_ key: String, _ values: [T], _ node: Node) throws -> [T] {
+        var seen = Set<T>()
+        for v in values where !seen.insert(v).inserted {
+            throw fail(key, "lists \(v) twice", node)
+        }
+        return values.sorted()
+    }
+
+    func logGrid(_ key: String) throws -> LogGrid {
+        let node = value(key)!
+        guard let inner = node.mapping else {
+            throw fail(key, "must be a mapping {log10_min: a, log10_max: b, log10_step: c}", node)
+        }
+        let reader = SpecReader(file: file, mapping: inner)
+        try reader.checkKeys(allowed: SweepSpec.gridKeys, required: SweepSpec.gridKeys, context: key)
+        let lo = try reader.real("\(key).log10_min", inner["log10_min"]!)
+        let hi = try reader.real("\(key).log10_max", inner["log10_max"]!)
+        let step = try reader.real("\(key).log10_step", inner["log10_step"]!)
+        guard step > 0 else { throw fail("\(key).log10_step", "must be positive, got \(step)", inner["log10_step"]) }
+        guard hi >= lo else { throw fail(key, "is empty: log10_max (\(hi)) < log10_min (\(lo))", node) }
+        guard abs(lo) <= 300, abs(hi) <= 300 else { throw fail(key, "learning rates 10^\(lo)…10^\(hi) are out of range", node) }
+        let grid = LogGrid(log10Min: lo, log10Max: hi, log10Step: step)
+        guard grid.count <= SweepSpec.maxGridPoints else {
+            throw fail(key, "has \(grid.count) points; at most \(SweepSpec.maxGridPoints)", node)
+        }
+        return grid
+    }
+
+    func readSpec() throws -> SweepSpec {
+        var problem = ProblemParameters()
+        problem.D = try int("D", value("D")!, min: 1, what: "a positive integer")
+        problem.K = try int("K", value("K")!, min: 1, max: 4096, what: "a positive integer")
+        problem.beta = try real("beta", value("beta")!)
+        problem.sigma = try real("sigma", value("sigma")!)
+        guard problem.sigma >= 0 else { throw fail("sigma", "must be ≥ 0, got \(problem.sigma)", value("sigma")) }
+        problem.n = try int("n", value("n")!, min: 2, max: 1 << 26, what: "an integer ≥ 2")
+        problem.T = try int("T", value("T")!, min: 1, max: 1_000_000, what: "a positive integer")
+
+        let masterNode = value("master_seed")!
+        let masterText = try scalarText("master_seed", masterNode)
+        guard let master = UInt64(masterText) else {
+            throw fail("master_seed", "must be an integer in 0…\(UInt64.max), got '\(masterText)'", masterNode)
+        }
+        problem.masterSeed = master
+
+        let samplerNode = value("sampler")!
+        let samplerText = try scalarText("sampler", samplerNode)
+        guard let sampler = SamplerKind(rawValue: samplerText) else {
+            throw fail("sampler", "must be one of \(SamplerKind.allCases.map(\.rawValue).joined(separator: ", ")), got '\(samplerText)'", samplerNode)
+        }
+        problem.sampler = sampler
+        problem.adamLR = try logGrid("adam_lr")
+        problem.matSignLR = try logGrid("matsign_lr")
+
+        let nNodes = try list("N")
+        var featureCounts: [Int] = []
+        for element in nNodes {
+            let v = try int("N", element, min: 1, what: "a positive integer")
+            guard v <= problem.n else { throw fail("N", "N=\(v) exceeds the number of training samples n=\(problem.n)", element) }
+            guard v < problem.D else {
+                throw fail("N", "N=\(v) must be below D=\(problem.D) (the theory's spectrum and the random-feature map need N < D)", element)
+            }
+            featureCounts.append(v)
+        }
+        featureCounts = try distinctSorted("N", featureCounts, value("N")!)
+        guard featureCounts.count >= 2 else { throw fail("N", "needs at least two values to fit an exponent", value("N")) }
+
+        var decays: [Double] = []
+        for element in try list("s") {
+            let v = try real("s", element)
+            guard v > 0 else { throw fail("s", "must be positive, got \(v)", element) }
+            decays.append(v)
+        }
+        decays = try distinctSorted("s", decays, value("s")!)
+
+        let seeds = try int("seeds", value("seeds")!, min: 1, max: 1_000_000, what: "a positive number of replicates")
+
+        var optimizers: [OptimizerKind] = []
+        for element in try list("optimizers") {
+            let name = try scalarText("optimizers", element)
+            guard let kind = OptimizerKind(rawValue: name) else {
+                var problem = "unknown optimizer '\(name)'"
+                if let suggestion = closestMatch(to: name, among: OptimizerKind.allCases.map(\.rawValue)) {
+                    problem += " (did you mean '\(suggestion)'?)"
+                }
+                throw fail("optimizers", problem + "; known: " + OptimizerKind.allCases.map(\.rawValue).joined(separator: ", "), element)
+            }
+            optimizers.append(kind)
+        }
+        optimizers = try distinctSorted("optimizers", optimizers, value("optimizers")!)
+
+        let spec = SweepSpec(problem: problem, N: featureCounts, s: decays, seeds: seeds, optimizers: optimizers)
+        guard spec.taskCount <= 50_000_000 else {
+            throw SpecError(file: file, key: nil, problem: "the grid has \(spec.taskCount) tasks; at most 50 000 000", line: nil)
+        }
+        return spec
+    }
+}
+
+/// The allowed word closest to `word` by edit distance (case-insensitive), if it is close.
+func closestMatch(to word: String, among candidates: [String]) -> String? {
+    func distance(_ a: [Character], _ b: [Character]) -> Int {
+        var previous = Array(0...b.count)
+        for (i, ca) in a.enumerated() {
+            var current = [i + 1] + Array(repeating: 0, count: b.count)
+            for (j, cb) in b.enumerated() {
+                current[j + 1] = Swift.min(previous[j + 1] + 1, current[j] + 1, previous[j] + (ca == cb ? 0 : 1))
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
+    if let containing = candidates.first(where: { $0.lowercased().hasSuffix(word.lowercased()) && word.count >= 3 }) {
+        return containing
+    }
+    let lowered = Array(word.lowercased())
+    let scored = candidates.map { ($0, distance(lowered, Array($0.lowercased()))) }
+    guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
+    return best.1 <= max(2, word.count / 3) ? best.0 : nil
+}

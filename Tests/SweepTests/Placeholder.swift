@@ -1,2 +1,0 @@
-import XCTest
-final class SweepTestsPlaceholder: XCTestCase { func testNothing() {} }

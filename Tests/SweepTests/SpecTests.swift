@@ -1,0 +1,100 @@
+import Foundation
+import Numerics
+import Sweep
+import XCTest
+
+final class SpecTests: XCTestCase {
+    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    func testDefaultYAMLIsTheSpecDefaults() throws {
+        let (spec, _) = try SweepSpec.load(path: Self.repoRoot.appendingPathComponent("jobs/default.yaml").path)
+        XCTAssertEqual(spec, SweepSpec())
+        XCTAssertEqual(spec.taskCount, 3360)
+        XCTAssertEqual(spec.problem.adamLR.count, 17)
+        XCTAssertEqual(spec.problem.matSignLR.count, 21)
+        XCTAssertEqual(spec.problem.adamLR.values.first, 0.01)
+        XCTAssertEqual(spec.problem.adamLR.values.last, 100)
+        XCTAssertEqual(spec.problem.matSignLR.values.last, 1000)
+    }
+
+    func testSmokeSpecLoads() throws {
+        let (spec, _) = try SweepSpec.load(path: Self.repoRoot.appendingPathComponent("jobs/smoke.yaml").path)
+        XCTAssertEqual(spec.taskCount, 120)
+    }
+
+    func testYAMLRoundTripAndHashIgnoresFormatting() throws {
+        let spec = SweepSpec()
+        let reparsed = try SweepSpec.parse(spec.yaml)
+        XCTAssertEqual(reparsed, spec)
+        XCTAssertEqual(reparsed.sha256, spec.sha256)
+        let (fromFile, text) = try SweepSpec.load(path: Self.repoRoot.appendingPathComponent("jobs/default.yaml").path)
+        XCTAssertNotEqual(text, spec.yaml)
+        XCTAssertEqual(fromFile.sha256, spec.sha256)
+        var other = spec
+        other.problem.sigma = 0.31
+        XCTAssertNotEqual(other.sha256, spec.sha256)
+    }
+
+    func testGridsAreSortedCanonically() throws {
+        let text = SweepSpec().yaml.replacingOccurrences(of: "N: [16, 32, 64, 128, 256, 512, 1024]", with: "N: [64, 16]")
+            .replacingOccurrences(of: "optimizers: [GD, Adam, MatSign, SqrtNG, NG]", with: "optimizers: [NG, GD]")
+        let spec = try SweepSpec.parse(text)
+        XCTAssertEqual(spec.N, [16, 64])
+        XCTAssertEqual(spec.optimizers, [.gd, .ng])
+    }
+
+    /// Each bad spec names the key (or file) and what is wrong.
+    func testBadSpecsAreRefusedWithTheKeyNamed() {
+        let base = SweepSpec().yaml
+        func replacing(_ line: String, with new: String) -> String {
+            let lines = base.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            return lines.map { $0.hasPrefix(line + ":") ? new : $0 }.joined(separator: "\n")
+        }
+        let cases: [(String, String, String)] = [
+            ("malformed", "D: [1, 2\n", "malformed YAML"),
+            ("not a mapping", "- 1\n- 2\n", "expected a mapping"),
+            ("unknown key", base + "sgima: 0.3\n", "did you mean 'sigma'"),
+            ("missing key", replacing("sigma", with: ""), "key 'sigma': missing"),
+            ("wrong type", replacing("D", with: "D: lots"), "key 'D': must be an integer"),
+            ("fraction", replacing("D", with: "D: 20.5"), "key 'D': must be an integer"),
+            ("N zero", replacing("N", with: "N: [0, 16]"), "key 'N': must be a positive integer"),
+            ("N above n", replacing("N", with: "N: [16, 9000]"), "exceeds the number of training samples"),
+            ("N above D", replacing("D", with: "D: 100"), "must be below D=100"),
+            ("N single", replacing("N", with: "N: [16]"), "at least two values"),
+            ("N empty", replacing("N", with: "N: []"), "key 'N': must not be empty"),
+            ("N duplicate", replacing("N", with: "N: [16, 16, 32]"), "lists 16 twice"),
+            ("N scalar", replacing("N", with: "N: 16"), "must be a list"),
+            ("s zero", replacing("s", with: "s: [0.0, 1.0]"), "key 's': must be positive"),
+            ("s negative", replacing("s", with: "s: [-1.0, 1.0]"), "key 's': must be positive"),
+            ("s nan", replacing("s", with: "s: [.nan]"), "key 's': must be a finite number"),
+            ("n zero", replacing("n", with: "n: 0"), "key 'n': must be an integer ≥ 2"),
+            ("T zero", replacing("T", with: "T: 0"), "key 'T': must be a positive integer"),
+            ("sigma negative", replacing("sigma", with: "sigma: -0.1"), "key 'sigma': must be ≥ 0"),
+            ("K zero", replacing("K", with: "K: 0"), "key 'K': must be a positive integer"),
+            ("optimizer unknown", replacing("optimizers", with: "optimizers: [GD, Muon]"), "unknown optimizer 'Muon'"),
+            ("optimizer typo", replacing("optimizers", with: "optimizers: [GD, adam]"), "did you mean 'Adam'"),
+            ("optimizers empty", replacing("optimizers", with: "optimizers: []"), "key 'optimizers': must not be empty"),
+            ("lr empty", replacing("adam_lr", with: "adam_lr: {log10_min: 1.0, log10_max: -1.0, log10_step: 0.25}"), "is empty"),
+            ("lr step", replacing("adam_lr", with: "adam_lr: {log10_min: -1.0, log10_max: 1.0, log10_step: 0.0}"), "adam_lr.log10_step': must be positive"),
+            ("lr key", replacing("matsign_lr", with: "matsign_lr: {log10_min: -1.0, log10_max: 1.0, step: 0.25}"), "did you mean 'matsign_lr.log10_step'"),
+            ("seeds negative", replacing("seeds", with: "seeds: -3"), "key 'seeds': must be a positive number"),
+            ("sampler", replacing("sampler", with: "sampler: exact"), "key 'sampler': must be one of joint, direct"),
+            ("master seed", replacing("master_seed", with: "master_seed: -1"), "key 'master_seed'"),
+            ("duplicate key", base + "D: 2048\n", "duplicated key(s): 'D'"),
+        ]
+        for (name, text, expected) in cases {
+            XCTAssertThrowsError(try SweepSpec.parse(text, file: "bad.yaml"), name) { error in
+                let message = String(describing: error)
+                XCTAssertTrue(message.hasPrefix("bad.yaml"), "\(name): \(message)")
+                XCTAssertTrue(message.contains(expected), "\(name): expected '\(expected)' in: \(message)")
+                XCTAssertFalse(message.contains("\n"), "\(name): one line: \(message)")
+            }
+        }
+    }
+
+    func testMissingFileIsNamed() {
+        XCTAssertThrowsError(try SweepSpec.load(path: "/nonexistent/spec.yaml")) { error in
+            XCTAssertEqual(String(describing: error), "/nonexistent/spec.yaml: no such file")
+        }
+    }
+}
