@@ -45,10 +45,11 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Analysis", dependencies: ["Numerics", "Sweep", "ResultsFile"]),
+        .target(name: "Slurm", dependencies: ["Sweep"]),
 
         // MARK: - The command line
         .executableTarget(name: "alphasweep", dependencies: [
-            "Numerics", "Sweep", "ResultsFile", "MessagePassing", "Worker", "Coordinator", "Analysis",
+            "Numerics", "Sweep", "ResultsFile", "MessagePassing", "Worker", "Coordinator", "Analysis", "Slurm",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -59,6 +60,7 @@ let package = Package(
         .testTarget(name: "ResultsFileTests", dependencies: ["ResultsFile", "Sweep"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Numerics", "ResultsFile", "Sweep"]),
         .testTarget(name: "WorkerTests", dependencies: ["Worker", "Numerics", "Sweep"]),
+        .testTarget(name: "SlurmTests", dependencies: ["Slurm", "Sweep"]),
     ],
     swiftLanguageModes: [.v5]
 )

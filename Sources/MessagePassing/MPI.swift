@@ -96,6 +96,16 @@ public enum MPI {
         return try envelope(status)
     }
 
+    /// Waits for a message from anyone, sleeping between polls so the wait costs no CPU.
+    public static func waitForAny() throws -> Envelope {
+        var nap: UInt32 = 50
+        while true {
+            if let envelope = try poll() { return envelope }
+            usleep(nap)
+            nap = min(nap * 2, 5000)
+        }
+    }
+
     /// Receives the message an envelope announced.
     public static func receive(_ envelope: Envelope) throws -> [UInt8] {
         var bytes = [UInt8](repeating: 0, count: envelope.count)

@@ -1,0 +1,1 @@
+// The Slurm layer: sbatch scripts and job submission.

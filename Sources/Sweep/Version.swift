@@ -1,0 +1,4 @@
+/// The version written into every results file.
+public enum AlphasweepVersion {
+    public static let current = "0.1.0"
+}
