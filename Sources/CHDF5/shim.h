@@ -1,6 +1,7 @@
 #ifndef ALPHASWEEP_CHDF5_SHIM_H
 #define ALPHASWEEP_CHDF5_SHIM_H
 #include <hdf5.h>
+#include <stdio.h>
 
 // HDF5's predefined type and property-list ids are macros that call H5open(); Swift cannot
 // import them, so each one is exposed as a function.
@@ -18,6 +19,7 @@ static inline hid_t alphasweep_h5p_file_create(void) { return H5P_FILE_CREATE; }
 static inline hid_t alphasweep_h5p_file_access(void) { return H5P_FILE_ACCESS; }
 static inline hid_t alphasweep_h5p_dataset_create(void) { return H5P_DATASET_CREATE; }
 static inline hid_t alphasweep_h5p_link_create(void) { return H5P_LINK_CREATE; }
+static inline hid_t alphasweep_h5p_group_create(void) { return H5P_GROUP_CREATE; }
 static inline hid_t alphasweep_h5p_default(void) { return H5P_DEFAULT; }
 static inline hid_t alphasweep_h5s_all(void) { return H5S_ALL; }
 static inline hsize_t alphasweep_h5s_unlimited(void) { return H5S_UNLIMITED; }
@@ -27,4 +29,52 @@ static inline unsigned alphasweep_h5f_acc_excl(void) { return H5F_ACC_EXCL; }
 static inline unsigned alphasweep_h5f_acc_rdonly(void) { return H5F_ACC_RDONLY; }
 static inline unsigned alphasweep_h5f_acc_rdwr(void) { return H5F_ACC_RDWR; }
 static inline herr_t alphasweep_h5_silence_errors(void) { return H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
+
+// MARK: - Error stack and object introspection (callbacks and macro ids Swift cannot use directly)
+
+typedef struct {
+    char *buffer;
+    size_t capacity;
+    size_t used;
+    unsigned frames;
+} alphasweep_h5_error_text_state;
+
+static herr_t alphasweep_h5_error_walk(unsigned n, const H5E_error2_t *err, void *data) {
+    (void)n;
+    alphasweep_h5_error_text_state *state = (alphasweep_h5_error_text_state *)data;
+    if (err == NULL || err->desc == NULL || err->desc[0] == '\0') return 0;
+    if (state->used + 3 >= state->capacity) return 0;
+    int written = snprintf(state->buffer + state->used, state->capacity - state->used, "%s%s",
+                           state->frames == 0 ? "" : "; ", err->desc);
+    if (written > 0) {
+        size_t w = (size_t)written;
+        state->used += (w < state->capacity - state->used) ? w : (state->capacity - state->used - 1);
+    }
+    state->frames += 1;
+    return 0;
+}
+
+/// Writes the descriptions on the current thread's HDF5 error stack, innermost (most specific)
+/// first, separated by "; ", into `buffer` (always NUL-terminated), then clears the stack.
+static inline void alphasweep_h5_error_text(char *buffer, size_t capacity) {
+    if (buffer == NULL || capacity == 0) return;
+    buffer[0] = '\0';
+    alphasweep_h5_error_text_state state = { buffer, capacity, 0, 0 };
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, alphasweep_h5_error_walk, &state);
+    H5Eclear2(H5E_DEFAULT);
+}
+
+/// The number of attributes attached to an object, or -1 on failure.
+static inline long long alphasweep_h5_attribute_count(hid_t object) {
+    H5O_info_t info;
+    if (H5Oget_info2(object, &info, H5O_INFO_NUM_ATTRS) < 0) return -1;
+    return (long long)info.num_attrs;
+}
+
+/// The number of links in a group, or -1 on failure.
+static inline long long alphasweep_h5_link_count(hid_t group) {
+    H5G_info_t info;
+    if (H5Gget_info(group, &info) < 0) return -1;
+    return (long long)info.nlinks;
+}
 #endif

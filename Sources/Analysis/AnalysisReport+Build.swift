@@ -1,0 +1,341 @@
+import Foundation
+import Numerics
+import Sweep
+
+extension AnalysisReport {
+    /// Analyses a sweep's task records.
+    ///
+    /// - Parameters:
+    ///   - spec: the sweep; its grid (optimizers, s, N, replicates 0..<seeds) defines the
+    ///     expected tasks and the N grid every α is fitted over.
+    ///   - records: the results file's rows, in any order; may be partial. Records outside the
+    ///     grid are ignored; duplicates keep the first record (conflicting ones are noted).
+    ///   - theory: predicted L(N) per (optimizer, s, N), or nil.
+    ///   - options: bootstrap and fit settings.
+    ///
+    /// ```swift
+    /// let report = AnalysisReport(spec: spec, records: records, theory: { opt, s, N in
+    ///     theoryModel.loss(opt, s: s, N: N)
+    /// })
+    /// print(report.renderTable())
+    /// ```
+    public init(spec: SweepSpec, records: [TaskRecord], theory: TheoryProvider? = nil,
+                options: AnalysisOptions = AnalysisOptions()) {
+        let grid = CellGrid(spec: spec, records: records)
+        var rows: [AlphaRow] = []
+        var curves: [LossCurvePoint] = []
+        let gdIndex = spec.optimizers.firstIndex(of: .gd)
+
+        // Theory per (optimizer, s, N), evaluated once.
+        var theoryLoss: [[[Double]]] = []
+        for optimizer in spec.optimizers {
+            theoryLoss.append(spec.s.map { s in
+                spec.N.map { n in
+                    guard let value = theory?(optimizer, s, n), value.isFinite, value > 0 else { return .nan }
+                    return value
+                }
+            })
+        }
+
+        for (o, optimizer) in spec.optimizers.enumerated() {
+            for (si, s) in spec.s.enumerated() {
+                let cell = grid.cells[o][si]
+                rows.append(Self.analyseCell(
+                    optimizer: optimizer, s: s, cell: cell,
+                    gdCell: (gdIndex != nil && gdIndex != o) ? grid.cells[gdIndex!][si] : nil,
+                    hasGD: gdIndex != nil, N: spec.N, theory: theoryLoss[o][si], options: options))
+                for (j, n) in spec.N.enumerated() {
+                    curves.append(Self.curvePoint(optimizer: optimizer, s: s, N: n,
+                                                  losses: cell.lossesAt(j), theory: theoryLoss[o][si][j]))
+                }
+            }
+        }
+
+        self.rows = rows
+        self.curves = curves
+        self.tally = grid.tally
+        self.notes = Self.globalNotes(grid.tally, spec: spec, options: options,
+                                      rows: rows, hasTheory: theory != nil)
+        self.optimizers = spec.optimizers
+        self.sValues = spec.s
+        self.N = spec.N
+        self.seeds = spec.seeds
+        self.options = options
+        self.hasTheory = theory != nil
+    }
+
+    // MARK: - One cell
+
+    static func analyseCell(optimizer: OptimizerKind, s: Double, cell: Cell, gdCell: Cell?,
+                            hasGD: Bool, N: [Int], theory: [Double],
+                            options: AnalysisOptions) -> AlphaRow {
+        let complete = cell.completeReplicates
+        var notes: [String] = []
+        var row = AlphaRow(
+            optimizer: optimizer, s: s, nReplicates: complete.count, alpha: .nan, fitLogIntercept: .nan,
+            alphaInterval: nil, gapVsGD: .nan, gapInterval: nil, gapReplicates: 0,
+            alphaTheory: .nan, alphaTheoryLowHalf: .nan, alphaTheoryHighHalf: .nan,
+            alphaLowHalf: .nan, alphaHighHalf: .nan, lowHalfInterval: nil, highHalfInterval: nil,
+            halfDifferenceInterval: nil, powerLawWarning: false, saturating: nil,
+            excludedDiverged: cell.diverged, excludedFailed: cell.failed, excludedBadLoss: cell.badLoss,
+            missingTasks: cell.missing, incompleteReplicates: cell.incompleteReplicates,
+            lrAtGridEdge: cell.lrAtGridEdge,
+            insufficientReplicates: complete.count < options.minimumReplicates, notes: [])
+
+        if cell.diverged > 0 { notes.append("excluded \(cell.diverged) diverged task\(plural(cell.diverged))") }
+        if cell.failed > 0 { notes.append("excluded \(cell.failed) failed task\(plural(cell.failed))") }
+        if cell.badLoss > 0 {
+            notes.append("excluded \(cell.badLoss) ok task\(plural(cell.badLoss)) with a non-finite or non-positive loss")
+        }
+        if cell.missing > 0 { notes.append("\(cell.missing) task\(plural(cell.missing)) missing from the records") }
+        if cell.incompleteReplicates > 0 {
+            notes.append("\(cell.incompleteReplicates) incomplete replicate\(plural(cell.incompleteReplicates)) (not every N usable) left out")
+        }
+        if cell.lrAtGridEdge > 0 {
+            notes.append("\(cell.lrAtGridEdge) task\(plural(cell.lrAtGridEdge)) chose a learning rate at the grid edge")
+        }
+
+        let halves = ReplicateLogLosses.halves(count: N.count)
+        let full = 0..<N.count
+
+        // Theory exponents.
+        if theory.allSatisfy(\.isFinite), !theory.isEmpty {
+            let curve = ReplicateLogLosses(N: N, losses: [theory])
+            row.alphaTheory = curve.alpha(replicates: [0], window: full)
+            if let h = halves {
+                row.alphaTheoryLowHalf = curve.alpha(replicates: [0], window: h.lower)
+                row.alphaTheoryHighHalf = curve.alpha(replicates: [0], window: h.upper)
+            }
+        }
+
+        guard !complete.isEmpty else {
+            notes.append("no complete replicate: no α")
+            row.notes = notes
+            return row
+        }
+        let curves = ReplicateLogLosses(N: N, losses: complete.map { cell.losses[$0].map { $0! } })
+        let all = Array(0..<curves.replicateCount)
+        row.alpha = curves.alpha(replicates: all, window: full)
+        row.fitLogIntercept = curves.fit()?.intercept ?? .nan
+        if let h = halves {
+            row.alphaLowHalf = curves.alpha(replicates: all, window: h.lower)
+            row.alphaHighHalf = curves.alpha(replicates: all, window: h.upper)
+        }
+        row.saturating = SaturatingFit.fit(N: N, meanLogLoss: curves.meanLogLoss, huberDelta: options.huberDelta)
+
+        if complete.count < options.minimumReplicates {
+            notes.append("only \(complete.count) complete replicate\(plural(complete.count)) (< \(options.minimumReplicates)): no CI")
+        } else {
+            let intervals = options.bootstrap.intervals(replicateCount: curves.replicateCount) { idx in
+                let a = curves.alpha(replicates: idx, window: full)
+                guard let h = halves else { return [a] }
+                let lo = curves.alpha(replicates: idx, window: h.lower)
+                let hi = curves.alpha(replicates: idx, window: h.upper)
+                return [a, lo, hi, hi - lo]
+            }
+            row.alphaInterval = intervals[0]
+            if let reason = intervals[0].degeneracy { notes.append("α: BCa degenerate (\(reason.rawValue)); percentile interval reported") }
+            if halves != nil {
+                row.lowHalfInterval = intervals[1]
+                row.highHalfInterval = intervals[2]
+                row.halfDifferenceInterval = intervals[3]
+                let (l, u) = (intervals[1], intervals[2])
+                if l.high < u.low || u.high < l.low {
+                    row.powerLawWarning = true
+                    notes.append(String(format: "not a power law over N = %d…%d: α on the lower half %.3f [%.3f, %.3f], on the upper half %.3f [%.3f, %.3f]",
+                                        N.first!, N.last!, l.estimate, l.low, l.high, u.estimate, u.low, u.high))
+                }
+            }
+        }
+
+        // Paired gap against GD.
+        if optimizer != .gd {
+            if let gd = gdCell {
+                let common = Set(complete).intersection(gd.completeReplicates).sorted()
+                row.gapReplicates = common.count
+                if !common.isEmpty {
+                    let mine = ReplicateLogLosses(N: N, losses: common.map { cell.losses[$0].map { $0! } })
+                    let theirs = ReplicateLogLosses(N: N, losses: common.map { gd.losses[$0].map { $0! } })
+                    let gap: ([Int]) -> Double = { idx in
+                        mine.alpha(replicates: idx, window: full) - theirs.alpha(replicates: idx, window: full)
+                    }
+                    row.gapVsGD = gap(Array(0..<common.count))
+                    if common.count >= options.minimumReplicates {
+                        let interval = options.bootstrap.interval(replicateCount: common.count, statistic: gap)
+                        row.gapInterval = interval
+                        if let reason = interval.degeneracy {
+                            notes.append("gap: BCa degenerate (\(reason.rawValue)); percentile interval reported")
+                        }
+                    } else {
+                        notes.append("gap: only \(common.count) replicate\(plural(common.count)) complete for both \(optimizer.rawValue) and GD: no CI")
+                    }
+                    if common.count < complete.count {
+                        notes.append("gap uses the \(common.count) replicates complete for both \(optimizer.rawValue) and GD")
+                    }
+                } else {
+                    notes.append("gap: no replicate complete for both \(optimizer.rawValue) and GD")
+                }
+            } else if !hasGD {
+                notes.append("gap: GD not in the sweep")
+            }
+        }
+        row.notes = notes
+        return row
+    }
+
+    static func curvePoint(optimizer: OptimizerKind, s: Double, N: Int, losses: [Double],
+                           theory: Double) -> LossCurvePoint {
+        let logs = losses.map { log($0) }
+        return LossCurvePoint(optimizer: optimizer, s: s, N: N, count: losses.count,
+                              meanLoss: mean(losses), stdLoss: standardDeviation(losses),
+                              meanLogLoss: mean(logs), stdLogLoss: standardDeviation(logs),
+                              theoryLoss: theory)
+    }
+
+    static func globalNotes(_ t: RecordTally, spec: SweepSpec, options: AnalysisOptions,
+                            rows: [AlphaRow], hasTheory: Bool) -> [String] {
+        var notes: [String] = []
+        if t.diverged > 0 { notes.append("excluded \(t.diverged) diverged task\(plural(t.diverged))") }
+        if t.failed > 0 { notes.append("excluded \(t.failed) failed task\(plural(t.failed))") }
+        if t.badLoss > 0 { notes.append("excluded \(t.badLoss) ok task\(plural(t.badLoss)) with a non-finite or non-positive loss") }
+        if t.missing > 0 {
+            notes.append("partial results: \(t.missing) of \(t.expectedTasks) tasks missing; only replicates complete over the N grid are used")
+        }
+        if t.outsideGrid > 0 { notes.append("ignored \(t.outsideGrid) record\(plural(t.outsideGrid)) outside the sweep's grid") }
+        if t.duplicates > 0 { notes.append("ignored \(t.duplicates) identical duplicate record\(plural(t.duplicates))") }
+        if t.conflictingDuplicates > 0 {
+            notes.append("\(t.conflictingDuplicates) conflicting duplicate record\(plural(t.conflictingDuplicates)) (same task, different result): kept the first")
+        }
+        if t.lrAtGridEdge > 0 { notes.append("\(t.lrAtGridEdge) task\(plural(t.lrAtGridEdge)) chose a learning rate at the edge of its grid") }
+        let few = rows.filter { $0.insufficientReplicates }
+        if !few.isEmpty {
+            notes.append("\(few.count) cell\(plural(few.count)) with fewer than \(options.minimumReplicates) complete replicates: no CI")
+        }
+        let warned = rows.filter { $0.powerLawWarning }
+        if !warned.isEmpty {
+            let list = warned.map { "\($0.optimizer.rawValue) s=\(formatS($0.s))" }.joined(separator: ", ")
+            notes.append("not a power law (lower- and upper-half α intervals disjoint): \(list)")
+        }
+        let fallbacks = rows.filter { $0.alphaInterval?.method == .percentile || $0.gapInterval?.method == .percentile }
+        if !fallbacks.isEmpty {
+            notes.append("\(fallbacks.count) cell\(plural(fallbacks.count)) fell back to the percentile interval (BCa degenerate)")
+        }
+        return notes
+    }
+}
+
+// MARK: - Gathering records into cells
+
+/// One (optimizer, s) cell's records arranged as replicate × N.
+struct Cell {
+    /// `losses[r][j]`: the usable loss of replicate r at the j-th N, nil when absent or excluded.
+    var losses: [[Double?]]
+    var diverged = 0
+    var failed = 0
+    var badLoss = 0
+    var missing = 0
+    var lrAtGridEdge = 0
+
+    init(seeds: Int, nCount: Int) {
+        losses = Array(repeating: Array(repeating: nil, count: nCount), count: seeds)
+    }
+
+    /// Replicates with a usable loss at every N, ascending.
+    var completeReplicates: [Int] {
+        losses.indices.filter { r in losses[r].allSatisfy { $0 != nil } }
+    }
+
+    /// Replicates with some but not all N usable.
+    var incompleteReplicates: Int {
+        losses.filter { row in row.contains { $0 != nil } && row.contains { $0 == nil } }.count
+    }
+
+    /// All usable losses at the j-th N.
+    func lossesAt(_ j: Int) -> [Double] { losses.compactMap { $0[j] } }
+}
+
+/// The records of a sweep sorted into cells, with the whole-sweep tally.
+struct CellGrid {
+    var cells: [[Cell]]
+    var tally = RecordTally()
+
+    init(spec: SweepSpec, records: [TaskRecord]) {
+        cells = spec.optimizers.map { _ in spec.s.map { _ in Cell(seeds: spec.seeds, nCount: spec.N.count) } }
+        tally.expectedTasks = spec.taskCount
+        tally.records = records.count
+        var seen: [TaskKey: TaskRecord] = [:]
+        var present = spec.optimizers.map { _ in spec.s.map { _ in
+            Array(repeating: Array(repeating: false, count: spec.N.count), count: spec.seeds)
+        } }
+
+        for record in records {
+            let key = record.key
+            guard let o = spec.optimizers.firstIndex(of: key.optimizer),
+                  let si = Self.index(of: key.s, in: spec.s),
+                  let j = spec.N.firstIndex(of: key.N),
+                  key.replicate >= 0, key.replicate < spec.seeds else {
+                tally.outsideGrid += 1
+                continue
+            }
+            if let earlier = seen[key] {
+                if earlier.hasSameResult(as: record) { tally.duplicates += 1 } else { tally.conflictingDuplicates += 1 }
+                continue
+            }
+            seen[key] = record
+            present[o][si][key.replicate][j] = true
+            let outcome = record.outcome
+            switch outcome.status {
+            case .diverged:
+                cells[o][si].diverged += 1
+                tally.diverged += 1
+            case .failed:
+                cells[o][si].failed += 1
+                tally.failed += 1
+            case .ok:
+                guard outcome.testLoss.isFinite, outcome.testLoss > 0 else {
+                    cells[o][si].badLoss += 1
+                    tally.badLoss += 1
+                    continue
+                }
+                cells[o][si].losses[key.replicate][j] = outcome.testLoss
+                tally.used += 1
+                if outcome.lrAtGridEdge {
+                    cells[o][si].lrAtGridEdge += 1
+                    tally.lrAtGridEdge += 1
+                }
+            }
+        }
+        for o in cells.indices {
+            for si in cells[o].indices {
+                let missing = present[o][si].reduce(0) { $0 + $1.filter { !$0 }.count }
+                cells[o][si].missing = missing
+                tally.missing += missing
+            }
+        }
+    }
+
+    /// The index of s in the grid: exact match, else within 1e-9 relative (values that went
+    /// through a text round trip).
+    static func index(of s: Double, in grid: [Double]) -> Int? {
+        if let i = grid.firstIndex(of: s) { return i }
+        return grid.firstIndex { abs($0 - s) <= 1e-9 * max(1, abs($0)) }
+    }
+}
+
+// MARK: - Small helpers
+
+func plural(_ n: Int) -> String { n == 1 ? "" : "s" }
+
+func mean(_ x: [Double]) -> Double { x.isEmpty ? .nan : x.reduce(0, +) / Double(x.count) }
+
+func standardDeviation(_ x: [Double]) -> Double {
+    guard x.count >= 2 else { return .nan }
+    let m = mean(x)
+    return (x.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(x.count - 1)).squareRoot()
+}
+
+/// s as written in tables: shortest form ("0.5", "1", "1.25").
+func formatS(_ s: Double) -> String {
+    if s == s.rounded(), abs(s) < 1e15 { return String(Int(s)) }
+    return "\(s)"
+}

@@ -1,0 +1,33 @@
+import Foundation
+
+/// Replaces the `/analysis` group of a results file, atomically (the snapshot is rewritten
+/// with the new group; rows, spec, provenance and root attributes are unchanged; a journal,
+/// if any, is left as it is).
+///
+/// - Parameters:
+///   - path: the results file; no writer may be running on it.
+///   - numericColumns: float64 datasets `/analysis/<name>`.
+///   - stringColumns: string datasets `/analysis/<name>` (fixed-length UTF-8).
+///   - attributes: string attributes of `/analysis`.
+/// - Throws: ``ResultsFileError`` — read errors, `inUse`, `invalidArgument` for a bad or
+///   repeated column name or a read-only file, I/O errors (the old file stays intact).
+public func writeAnalysis(to path: String, numericColumns: [String: [Double]], stringColumns: [String: [String]],
+                          attributes: [String: String]) throws {
+    for name in Array(numericColumns.keys) + Array(stringColumns.keys) + Array(attributes.keys) {
+        guard !name.isEmpty, name != ".", !name.contains("/"), !name.contains("\0") else {
+            throw ResultsFileError.invalidArgument("'\(name)' cannot be an HDF5 name in /analysis")
+        }
+    }
+    if let name = numericColumns.keys.first(where: { stringColumns[$0] != nil }) {
+        throw ResultsFileError.invalidArgument("/analysis/\(name) is given both as a numeric and a string column")
+    }
+    guard FileSystem.exists(path) else { throw ResultsFileError.fileNotFound(path: path) }
+    try FileSystem.requireWritableDirectory(for: path)
+    let lock = try WriterLock.acquire(for: path)
+    defer { lock.release() }
+    var snapshot = try Snapshot.read(from: path)
+    try ResultsWriter.requireReplaceable(path)
+    FileSystem.removeStaleTemporaries(of: path)
+    snapshot.analysis = AnalysisTable(numericColumns: numericColumns, stringColumns: stringColumns, attributes: attributes)
+    try snapshot.write(to: path, mode: FileSystem.mode(of: path))
+}

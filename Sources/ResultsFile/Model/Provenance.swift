@@ -1,0 +1,82 @@
+import Foundation
+
+/// Where and how a run was made: the root attributes of a results file and one row of its
+/// `/provenance` table.
+public struct Provenance: Equatable, Sendable {
+    public var alphasweepVersion: String
+    /// ISO 8601 UTC time the run (or merge) started.
+    public var created: String
+    /// Hosts the run's ranks ran on (stored comma-separated).
+    public var hostnames: [String]
+    /// MPI ranks of the run.
+    public var ranks: Int
+    /// "I/K" for a shard of a sweep, empty for a whole sweep.
+    public var shard: String
+    /// MPI library version string (MPI_Get_library_version), empty without MPI.
+    public var mpiLibrary: String
+    /// OpenBLAS core / configuration.
+    public var blasCore: String
+    public var commandLine: String
+
+    public init(alphasweepVersion: String = "unknown",
+                created: String = Provenance.timestamp(),
+                hostnames: [String] = [Provenance.localHostName],
+                ranks: Int = 1,
+                shard: String = "",
+                mpiLibrary: String = "",
+                blasCore: String = "",
+                commandLine: String = CommandLine.arguments.joined(separator: " ")) {
+        self.alphasweepVersion = alphasweepVersion
+        self.created = created
+        self.hostnames = hostnames
+        self.ranks = ranks
+        self.shard = shard
+        self.mpiLibrary = mpiLibrary
+        self.blasCore = blasCore
+        self.commandLine = commandLine
+    }
+
+    /// `date` as ISO 8601 UTC, e.g. "2026-05-01T12:34:56Z".
+    public static func timestamp(_ date: Date = Date()) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: date)
+    }
+
+    /// This machine's host name.
+    public static var localHostName: String { FileSystem.hostName }
+}
+
+/// One row of `/provenance`: a run, a resumed run or a merge that contributed to the file.
+public struct ProvenanceRecord: Equatable, Sendable {
+    /// "run" (the file was created), "resume" (a run continued it) or "merge".
+    public var event: String
+    public var provenance: Provenance
+    /// The results file the row's rows were written to (a shard's name, in a merged file);
+    /// for a merge, the inputs, comma-separated.
+    public var sourceFile: String
+    /// Rows this run contributed (for a merge: rows of the output).
+    public var rows: Int
+
+    public init(event: String, provenance: Provenance, sourceFile: String, rows: Int) {
+        self.event = event
+        self.provenance = provenance
+        self.sourceFile = sourceFile
+        self.rows = rows
+    }
+}
+
+/// The `/analysis` group: the α table (or anything else `analyze` stores) as columns, plus
+/// string attributes on the group.
+public struct AnalysisTable: Sendable {
+    public var numericColumns: [String: [Double]]
+    public var stringColumns: [String: [String]]
+    public var attributes: [String: String]
+
+    public init(numericColumns: [String: [Double]] = [:], stringColumns: [String: [String]] = [:],
+                attributes: [String: String] = [:]) {
+        self.numericColumns = numericColumns
+        self.stringColumns = stringColumns
+        self.attributes = attributes
+    }
+}

@@ -1,0 +1,39 @@
+import Sweep
+
+/// What the journal added when a results file was read.
+public struct JournalReport: Equatable, Sendable {
+    /// True when a journal file was found (and read).
+    public var present: Bool
+    /// Rows that came from the journal only (finished tasks not yet in the snapshot).
+    public var rows: Int
+    /// Journal rows identical to snapshot rows (a crash between a snapshot and the journal
+    /// reset), collapsed silently.
+    public var duplicateRows: Int
+    /// Bytes of a torn or corrupt tail that were ignored.
+    public var ignoredBytes: Int
+    /// Why bytes were ignored, nil when the journal ended cleanly.
+    public var problem: String?
+
+    public static let none = JournalReport(present: false, rows: 0, duplicateRows: 0, ignoredBytes: 0, problem: nil)
+}
+
+/// Everything in a results file (snapshot plus, optionally, journal).
+public struct ResultsFileContents: Sendable {
+    public var path: String
+    /// The spec text exactly as written.
+    public var specText: String
+    public var specSHA256: String
+    public var formatVersion: Int
+    /// Every scalar root attribute, integers in decimal.
+    public var attributes: [String: String]
+    /// The `/provenance` table, oldest first.
+    public var provenance: [ProvenanceRecord]
+    /// One record per finished task, in canonical task order (TaskKey's `<`).
+    public var records: [TaskRecord]
+    public var journal: JournalReport
+    /// The `/analysis` group, nil when `analyze` has not written one.
+    public var analysis: AnalysisTable?
+
+    /// Rows that came from the journal rather than the snapshot.
+    public var journalRowCount: Int { journal.rows }
+}

@@ -1,2 +1,0 @@
-import CHDF5
-public func _probe() -> Int64 { alphasweep_h5t_native_double() }

@@ -1,0 +1,314 @@
+import Foundation
+import Sweep
+
+/// The one writer of a results file (rank 0 of a run). Thread-confined: use it from one thread.
+///
+/// Crash safety:
+/// - `FILE.h5` is always a complete snapshot, only ever replaced atomically (temporary file,
+///   fsync, rename, directory fsync); it is never opened for writing.
+/// - Rows go to the journal `FILE.h5.journal`: ``append(_:)`` buffers, ``flush()`` writes and
+///   fsyncs. A crash loses at most the rows appended since the last flush.
+/// - A checkpoint folds the rows into a new snapshot, then resets the journal. A crash between
+///   the two leaves identical rows in both, which readers collapse.
+/// - `FILE.h5.lock` (flock) keeps a second writer out for the writer's lifetime.
+///
+/// ```swift
+/// let writer = try ResultsWriter.create(path: "sweep.h5", specText: yaml, specSHA256: sha,
+///                                       provenance: Provenance(alphasweepVersion: "1.0", ranks: 8))
+/// try writer.append(records)
+/// try writer.flush()      // durable; checkpoints automatically now and then
+/// try writer.close()      // final snapshot; the journal and lock file are removed
+/// ```
+public final class ResultsWriter {
+    /// When ``flush()`` also checkpoints. Rewriting the snapshot costs time proportional to
+    /// the whole file, so the policy keeps that cost amortised.
+    public struct CheckpointPolicy: Sendable {
+        /// Checkpoint once the journal has grown to this fraction of the snapshot's size: the
+        /// snapshot grows geometrically, so all rewrites together cost O(rows).
+        public var journalToSnapshotRatio: Double
+        /// Also checkpoint when this many seconds have passed since the last checkpoint
+        /// (so a mid-run `FILE.h5` read without its journal is at most this old)…
+        public var interval: Double
+        /// …unless that would spend more than this fraction of wall time writing snapshots.
+        public var maxTimeFraction: Double
+
+        public init(journalToSnapshotRatio: Double = 1, interval: Double = 60, maxTimeFraction: Double = 0.05) {
+            self.journalToSnapshotRatio = journalToSnapshotRatio
+            self.interval = interval
+            self.maxTimeFraction = maxTimeFraction
+        }
+
+        public static let `default` = CheckpointPolicy()
+        /// Snapshots only on ``checkpoint()`` and ``close()``.
+        public static let manual = CheckpointPolicy(journalToSnapshotRatio: .infinity, interval: .infinity)
+    }
+
+    /// Messages longer than this (in UTF-8 bytes) are cut, ending in "…"; NUL characters are
+    /// dropped (they cannot be stored in NUL-padded strings).
+    public static let maxMessageBytes = 1024
+
+    public let path: String
+    public var journalPath: String { JournalFormat.path(for: path) }
+    public let specSHA256: String
+    public var policy: CheckpointPolicy
+
+    private var lock: WriterLock?
+    private var journal: JournalWriter
+    /// What `FILE.h5` holds now; this writer's provenance row is the last one.
+    private var snapshot: Snapshot
+    /// Rows appended since the snapshot was written, in arrival order.
+    private var pending: [TaskRecord] = []
+    private var keys: Set<TaskKey>
+    private var rowsThisRun = 0
+    private var snapshotBytes: Int
+    private var mode: mode_t?
+    private var lastCheckpointTime = ProcessInfo.processInfo.systemUptime
+    private var lastCheckpointSeconds = 0.0
+
+    /// Snapshots written by this writer (the initial one included).
+    public private(set) var snapshotCount = 1
+
+    /// Rows in the file (snapshot and journal), this writer's included.
+    public var rowCount: Int { snapshot.records.count + pending.count }
+    /// Rows appended but not yet flushed (lost in a crash).
+    public var unflushedRowCount: Int { journal.bufferedRecordCount }
+    public var isClosed: Bool { lock == nil }
+
+    private init(path: String, specSHA256: String, policy: CheckpointPolicy, lock: WriterLock,
+                 journal: JournalWriter, snapshot: Snapshot, snapshotBytes: Int, mode: mode_t?) {
+        self.path = path
+        self.specSHA256 = specSHA256
+        self.policy = policy
+        self.lock = lock
+        self.journal = journal
+        self.snapshot = snapshot
+        self.snapshotBytes = snapshotBytes
+        self.mode = mode
+        self.keys = Set(snapshot.records.map(\.key))
+    }
+
+    /// Without ``close()``: the buffer is flushed if possible and the lock released, as after a
+    /// crash (the journal keeps the rows for the next reader or `resume`).
+    deinit {
+        guard lock != nil else { return }
+        try? journal.flush()
+        journal.close()
+        lock?.release()
+    }
+
+    // MARK: - Opening
+
+    /// Creates a new results file with no rows, and its journal.
+    ///
+    /// - Parameters:
+    ///   - path: `FILE.h5`; must not exist, its directory must exist and be writable.
+    ///   - specText: the spec exactly as written (stored in `/spec`).
+    ///   - specSHA256: the spec's hash, 64 hex digits (stored as `spec_sha256`).
+    ///   - provenance: this run; becomes the first `/provenance` row (event "run").
+    /// - Throws: ``ResultsFileError/alreadyExists(path:hint:)`` (use `--resume` or remove it),
+    ///   ``ResultsFileError/unusableDirectory(path:reason:)``, ``ResultsFileError/inUse(path:pid:host:)``, I/O errors.
+    public static func create(path: String, specText: String, specSHA256: String, provenance: Provenance,
+                              policy: CheckpointPolicy = .default) throws -> ResultsWriter {
+        let sha = try normalized(specSHA256)
+        let existsHint = "use --resume to continue it, or remove it"
+        guard !FileSystem.exists(path) else { throw ResultsFileError.alreadyExists(path: path, hint: existsHint) }
+        try FileSystem.requireWritableDirectory(for: path)
+        let lock = try WriterLock.acquire(for: path)
+        guard !FileSystem.exists(path) else { throw ResultsFileError.alreadyExists(path: path, hint: existsHint) }
+        let journalPath = JournalFormat.path(for: path)
+        guard !FileSystem.exists(journalPath) else {
+            throw ResultsFileError.alreadyExists(
+                path: journalPath, hint: "it holds rows of a results file \(path) that no longer exists; remove it first")
+        }
+        FileSystem.removeStaleTemporaries(of: path)
+
+        var snapshot = Snapshot(specText: specText, specSHA256: sha, attributes: [:],
+                                provenance: [ProvenanceRecord(event: "run", provenance: provenance,
+                                                              sourceFile: (path as NSString).lastPathComponent, rows: 0)],
+                                records: [], analysis: nil)
+        snapshot.summarizeProvenance()
+        let bytes = try snapshot.write(to: path)
+        let journal = try JournalWriter.create(path: journalPath, specSHA256: sha)
+        return ResultsWriter(path: path, specSHA256: sha, policy: policy, lock: lock, journal: journal,
+                             snapshot: snapshot, snapshotBytes: bytes, mode: nil)
+    }
+
+    /// Continues an existing results file: checks the spec hash, folds snapshot and journal
+    /// (a torn journal tail is dropped) into a new snapshot with a "resume" provenance row, and
+    /// starts a fresh journal.
+    ///
+    /// - Returns: the writer, the rows already in the file (tasks to skip), and what the
+    ///   journal of the previous run contributed.
+    /// - Throws: ``ResultsFileError/specMismatch(path:fileSHA256:specSHA256:)`` (the file is
+    ///   left untouched), ``ResultsFileError/inUse(path:pid:host:)``, read errors of ``ResultsReader``.
+    public static func resume(path: String, specSHA256: String, provenance: Provenance,
+                              policy: CheckpointPolicy = .default) throws
+        -> (writer: ResultsWriter, existing: [TaskRecord], journal: JournalReport) {
+        let sha = try normalized(specSHA256)
+        guard FileSystem.exists(path) else { throw ResultsFileError.fileNotFound(path: path) }
+        try FileSystem.requireWritableDirectory(for: path)
+        let lock = try WriterLock.acquire(for: path)
+        let loaded = try ResultsReader.load(path: path, includeJournal: true)
+        guard loaded.snapshot.specSHA256.lowercased() == sha else {
+            throw ResultsFileError.specMismatch(path: path, fileSHA256: loaded.snapshot.specSHA256, specSHA256: sha)
+        }
+        try requireReplaceable(path)
+        FileSystem.removeStaleTemporaries(of: path)
+
+        var snapshot = loaded.snapshot
+        snapshot.records = loaded.records
+        snapshot.provenance.append(ProvenanceRecord(event: "resume", provenance: provenance,
+                                                    sourceFile: (path as NSString).lastPathComponent, rows: 0))
+        snapshot.summarizeProvenance()
+        let mode = FileSystem.mode(of: path)
+        let bytes = try snapshot.write(to: path, mode: mode)
+        let journal = try JournalWriter.create(path: JournalFormat.path(for: path), specSHA256: sha)
+        let writer = ResultsWriter(path: path, specSHA256: sha, policy: policy, lock: lock, journal: journal,
+                                   snapshot: snapshot, snapshotBytes: bytes, mode: mode)
+        return (writer, snapshot.records, loaded.journal)
+    }
+
+    // MARK: - Writing
+
+    /// Buffers finished tasks for the journal (``flush()`` makes them durable). A task already
+    /// in the file with the same result is skipped; with a different result the whole batch is
+    /// refused with ``ResultsFileError/conflictingDuplicate(key:firstPath:secondPath:detail:)``.
+    public func append(_ records: [TaskRecord]) throws {
+        try requireOpen()
+        var batch: [TaskRecord] = []
+        var batchKeys: [TaskKey: Int] = [:]
+        for var record in records {
+            record.outcome.message = Self.sanitized(record.outcome.message)
+            if let existing = keys.contains(record.key) ? find(record.key) : batchKeys[record.key].map({ batch[$0] }) {
+                guard existing.hasSameResult(as: record) else {
+                    throw ResultsFileError.conflictingDuplicate(key: record.key.description, firstPath: path,
+                                                                secondPath: "the rows being appended",
+                                                                detail: Canonical.difference(existing, record))
+                }
+                continue
+            }
+            batchKeys[record.key] = batch.count
+            batch.append(record)
+        }
+        for record in batch {
+            keys.insert(record.key)
+            pending.append(record)
+            journal.append(record)
+        }
+        rowsThisRun += batch.count
+        if journal.bufferedBytes > 8 << 20 { try flush() }
+    }
+
+    public func append(_ record: TaskRecord) throws { try append([record]) }
+
+    /// Writes the buffered rows to the journal and fsyncs it; then checkpoints if the policy
+    /// says so. On failure (e.g. ``ResultsFileError/noSpace(path:detail:)``) the rows flushed
+    /// before stay durable and the unflushed ones stay buffered for a retry.
+    public func flush() throws {
+        try requireOpen()
+        try journal.flush()
+        if shouldCheckpoint() { try checkpoint() }
+    }
+
+    /// Folds every row into a new snapshot (atomic replace), then resets the journal.
+    public func checkpoint() throws {
+        try requireOpen()
+        try writeSnapshot()
+        journal.discardBuffer()  // every buffered row is in the snapshot now
+        // If the reset fails the old journal stays: its rows are all in the snapshot as well.
+        let fresh = try JournalWriter.create(path: journalPath, specSHA256: specSHA256)
+        journal.close()
+        journal = fresh
+    }
+
+    /// Writes the final snapshot, removes the journal and releases the lock. If the snapshot
+    /// cannot be written, the journal is flushed (if possible) and kept, the lock released and
+    /// the error thrown: `resume` or a reader recovers the rows.
+    public func close() throws {
+        try requireOpen()
+        defer {
+            journal.close()
+            lock?.release()
+            lock = nil
+        }
+        do {
+            if !pending.isEmpty || snapshot.provenance.last?.rows != rowsThisRun { try writeSnapshot() }
+            journal.discardBuffer()
+            journal.close()
+            try FileSystem.removeDurably(journalPath)
+        } catch {
+            try? journal.flush()
+            throw error
+        }
+    }
+
+    // MARK: - Internals
+
+    private func writeSnapshot() throws {
+        let start = ProcessInfo.processInfo.systemUptime
+        var next = snapshot
+        let tagged = snapshot.records.map { ($0, 0) } + pending.map { ($0, 0) }
+        next.records = try Canonical.fold(tagged, sources: [path]).records
+        next.provenance[next.provenance.count - 1].rows = rowsThisRun
+        next.summarizeProvenance()
+        snapshotBytes = try next.write(to: path, mode: mode)
+        snapshot = next
+        pending.removeAll()
+        snapshotCount += 1
+        lastCheckpointTime = ProcessInfo.processInfo.systemUptime
+        lastCheckpointSeconds = lastCheckpointTime - start
+    }
+
+    private func shouldCheckpoint() -> Bool {
+        guard !pending.isEmpty else { return false }
+        let journalBytes = Double(journal.durableLength - JournalFormat.headerSize)
+        if journalBytes >= policy.journalToSnapshotRatio * Double(snapshotBytes) { return true }
+        let elapsed = ProcessInfo.processInfo.systemUptime - lastCheckpointTime
+        return elapsed >= policy.interval && lastCheckpointSeconds <= policy.maxTimeFraction * elapsed
+    }
+
+    private func find(_ key: TaskKey) -> TaskRecord? {
+        if let record = pending.last(where: { $0.key == key }) { return record }
+        let records = snapshot.records
+        var low = 0, high = records.count
+        while low < high {
+            let mid = (low + high) / 2
+            if records[mid].key < key { low = mid + 1 } else { high = mid }
+        }
+        return low < records.count && records[low].key == key ? records[low] : nil
+    }
+
+    private func requireOpen() throws {
+        guard lock != nil else { throw ResultsFileError.invalidArgument("the results writer of \(path) is closed") }
+    }
+
+    static func normalized(_ sha: String) throws -> String {
+        let lower = sha.lowercased()
+        guard lower.utf8.count == 64, lower.allSatisfy({ $0.isHexDigit }) else {
+            throw ResultsFileError.invalidArgument("spec sha256 must be 64 hexadecimal digits, got '\(sha)'")
+        }
+        return lower
+    }
+
+    /// Refuses to replace a file its owner made read-only (e.g. an archived results file).
+    static func requireReplaceable(_ path: String) throws {
+        guard access(path, W_OK) == 0 else {
+            throw ResultsFileError.invalidArgument("\(path) is read-only; refusing to replace it")
+        }
+    }
+
+    static func sanitized(_ message: String) -> String {
+        var text = message.contains("\0") ? message.replacingOccurrences(of: "\0", with: "") : message
+        guard text.utf8.count > maxMessageBytes else { return text }
+        var kept = String.UnicodeScalarView()
+        var bytes = 0
+        for scalar in text.unicodeScalars {
+            let size = String(scalar).utf8.count
+            if bytes + size > maxMessageBytes - 3 { break }
+            kept.append(scalar)
+            bytes += size
+        }
+        text = String(kept) + "…"
+        return text
+    }
+}

@@ -1,0 +1,329 @@
+import CHDF5
+import Foundation
+import Numerics
+import Sweep
+
+/// The HDF5 file `FILE.h5`: always a complete, valid snapshot, only ever replaced whole.
+///
+/// Layout (format version 1):
+///
+///     /                root attributes: spec_sha256, format_version (int), alphasweep_version,
+///                      created, hdf5_version, mpi_library, blas_core, hostnames, ranks (int),
+///                      shard, command_line, rows (int)
+///     /spec            the spec text as written (scalar fixed-length UTF-8 string)
+///     /results/*       one row per finished task, canonical task order (see `resultColumns`)
+///     /provenance/*    one row per run, resume or merge (string columns)
+///     /analysis/*      optional, written by `analyze`
+///
+/// Strings in datasets are fixed-length, NUL-padded UTF-8 (as wide as the longest value);
+/// string attributes are variable-length UTF-8. Every 1-D dataset is chunked, extendable and
+/// filtered with shuffle + deflate + fletcher32.
+struct Snapshot {
+    static let formatVersion = 1
+    static let resultColumns = ["optimizer", "s", "N", "replicate", "test_loss", "train_loss", "lr",
+                                "lr_at_grid_edge", "status", "message", "wall_seconds", "rank"]
+    static let provenanceColumns = ["event", "created", "alphasweep_version", "hostnames", "ranks", "shard",
+                                    "mpi_library", "blas_core", "command_line", "source_file", "rows"]
+
+    var specText: String
+    var specSHA256: String
+    /// Root attributes other than the ones written from the fields above.
+    var attributes: [String: AttributeValue]
+    var provenance: [ProvenanceRecord]
+    /// In canonical order, unique keys.
+    var records: [TaskRecord]
+    var analysis: AnalysisTable?
+
+    // MARK: - Root attributes derived from provenance
+
+    /// Sets the summary root attributes from the provenance rows: the first run's creation
+    /// time, the union of hosts, the most ranks, the distinct libraries and shards, the latest
+    /// version and command line. Merge rows count only when there is nothing else.
+    mutating func summarizeProvenance() {
+        let runs = provenance.filter { $0.event != "merge" }
+        let rows = (runs.isEmpty ? provenance : runs).map(\.provenance)
+        guard let first = rows.first, let last = provenance.last?.provenance else { return }
+        func distinct(_ values: [String]) -> [String] {
+            var seen = Set<String>()
+            return values.filter { !$0.isEmpty && seen.insert($0).inserted }
+        }
+        attributes["created"] = .string(first.created)
+        attributes["alphasweep_version"] = .string(last.alphasweepVersion)
+        attributes["command_line"] = .string(last.commandLine)
+        attributes["hostnames"] = .string(distinct(rows.flatMap(\.hostnames)).joined(separator: ","))
+        attributes["ranks"] = .int(Int64(rows.map(\.ranks).max() ?? 1))
+        attributes["mpi_library"] = .string(distinct(rows.map(\.mpiLibrary)).joined(separator: "; "))
+        attributes["blas_core"] = .string(distinct(rows.map(\.blasCore)).joined(separator: "; "))
+        attributes["shard"] = .string(distinct(rows.map(\.shard)).joined(separator: ","))
+    }
+
+    // MARK: - Writing
+
+    /// Writes the snapshot to `path` atomically: to `path.tmp-<pid>` in the same directory,
+    /// closed and fsynced, renamed over `path`, directory fsynced. On failure the temporary
+    /// file is removed and `path` is untouched.
+    ///
+    /// - Parameter mode: permission bits for the new file (those of the file it replaces).
+    /// - Returns: the size in bytes of the new file.
+    @discardableResult
+    func write(to path: String, mode: mode_t? = nil) throws -> Int {
+        let temporary = FileSystem.temporaryPath(for: path)
+        unlink(temporary)  // a leftover of a crashed process with our pid
+        do {
+            try HDF5.run {
+                let file = try HDF5.createFile(temporary)
+                do {
+                    try writeContents(file)
+                } catch {
+                    H5Fclose(file)
+                    throw error
+                }
+                try HDF5.closeFile(file)
+            }
+            if let mode { chmod(temporary, mode) }
+            let size = FileSystem.size(temporary) ?? 0
+            try FileSystem.atomicReplace(temporary: temporary, path: path)
+            return size
+        } catch {
+            unlink(temporary)
+            throw Self.writeError(error, path: path)
+        }
+    }
+
+    /// A write failure as the error the caller sees: ENOSPC/EFBIG/EDQUOT inside HDF5 is "no space".
+    private static func writeError(_ error: Error, path: String) -> Error {
+        guard let failure = error as? HDF5Failure else { return error }
+        if FileSystem.isNoSpace(failure.systemError) {
+            return ResultsFileError.noSpace(path: path, detail: "\(failure.operation): \(FileSystem.errnoText(failure.systemError))")
+        }
+        return ResultsFileError.io(path: path, operation: "writing", detail: failure.text)
+    }
+
+    private func writeContents(_ file: hid_t) throws {
+        var root = attributes
+        root["spec_sha256"] = .string(specSHA256)
+        root["format_version"] = .int(Int64(Self.formatVersion))
+        root["hdf5_version"] = .string(HDF5.libraryVersion)
+        root["rows"] = .int(Int64(records.count))
+        for name in root.keys.sorted() { try HDF5.writeAttribute(file, name, root[name]!) }
+
+        try HDF5.writeScalarString(file, "spec", specText)
+        try writeGroup(file, "results", columns: resultColumnValues())
+        try writeGroup(file, "provenance", columns: provenanceColumnValues())
+        if let analysis {
+            let group = try HDF5.createGroup(file, "analysis")
+            defer { H5Gclose(group) }
+            for name in analysis.attributes.keys.sorted() {
+                try HDF5.writeAttribute(group, name, .string(analysis.attributes[name]!))
+            }
+            for name in analysis.numericColumns.keys.sorted() {
+                try HDF5.writeColumn(group, name, .float64(analysis.numericColumns[name]!))
+            }
+            for name in analysis.stringColumns.keys.sorted() {
+                try HDF5.writeColumn(group, name, .string(analysis.stringColumns[name]!))
+            }
+        }
+    }
+
+    private func writeGroup(_ file: hid_t, _ name: String, columns: [(String, Column)]) throws {
+        let group = try HDF5.createGroup(file, name)
+        defer { H5Gclose(group) }
+        for (column, values) in columns { try HDF5.writeColumn(group, column, values) }
+    }
+
+    private func resultColumnValues() -> [(String, Column)] {
+        let r = records
+        return [
+            ("optimizer", .string(r.map { $0.key.optimizer.rawValue })),
+            ("s", .float64(r.map { $0.key.s })),
+            ("N", .int64(r.map { Int64($0.key.N) })),
+            ("replicate", .int64(r.map { Int64($0.key.replicate) })),
+            ("test_loss", .float64(r.map { $0.outcome.testLoss })),
+            ("train_loss", .float64(r.map { $0.outcome.trainLoss })),
+            ("lr", .float64(r.map { $0.outcome.lr })),
+            ("lr_at_grid_edge", .int8(r.map { $0.outcome.lrAtGridEdge ? 1 : 0 })),
+            ("status", .string(r.map { $0.outcome.status.rawValue })),
+            ("message", .string(r.map { $0.outcome.message })),
+            ("wall_seconds", .float64(r.map { $0.wallSeconds })),
+            ("rank", .int32(r.map { $0.rank })),
+        ]
+    }
+
+    private func provenanceColumnValues() -> [(String, Column)] {
+        let p = provenance
+        return [
+            ("event", .string(p.map(\.event))),
+            ("created", .string(p.map(\.provenance.created))),
+            ("alphasweep_version", .string(p.map(\.provenance.alphasweepVersion))),
+            ("hostnames", .string(p.map { $0.provenance.hostnames.joined(separator: ",") })),
+            ("ranks", .string(p.map { String($0.provenance.ranks) })),
+            ("shard", .string(p.map(\.provenance.shard))),
+            ("mpi_library", .string(p.map(\.provenance.mpiLibrary))),
+            ("blas_core", .string(p.map(\.provenance.blasCore))),
+            ("command_line", .string(p.map(\.provenance.commandLine))),
+            ("source_file", .string(p.map(\.sourceFile))),
+            ("rows", .string(p.map { String($0.rows) })),
+        ]
+    }
+
+    // MARK: - Reading
+
+    /// Reads and checks the snapshot at `path`. Every failure names the file and says what
+    /// was wrong; the file is opened read-only and never modified.
+    static func read(from path: String) throws -> Snapshot {
+        guard FileSystem.exists(path) else { throw ResultsFileError.fileNotFound(path: path) }
+        guard FileSystem.isRegularFile(path) else {
+            throw ResultsFileError.corrupt(path: path, detail: "not a regular file")
+        }
+        if FileSystem.size(path) == 0 { throw ResultsFileError.corrupt(path: path, detail: "the file is empty (0 bytes)") }
+        return try HDF5.run {
+            let isHDF5 = H5Fis_hdf5(path)
+            if isHDF5 == 0 { throw ResultsFileError.notHDF5(path: path) }
+            if isHDF5 < 0 {
+                throw ResultsFileError.corrupt(path: path, detail: HDF5.failure("checking the file signature").text)
+            }
+            do {
+                let file = try HDF5.openFileReadOnly(path)
+                defer { H5Fclose(file) }
+                return try readContents(file, path: path)
+            } catch let failure as HDF5Failure {
+                throw ResultsFileError.corrupt(path: path, detail: failure.text)
+            }
+        }
+    }
+
+    private static func readContents(_ file: hid_t, path: String) throws -> Snapshot {
+        func schema(_ detail: String) -> ResultsFileError { .corrupt(path: path, detail: detail) }
+
+        var attributes: [String: AttributeValue] = [:]
+        for (name, value) in try HDF5.attributes(file) { attributes[name] = value }
+        guard let versionValue = attributes["format_version"] else {
+            throw schema("no format_version attribute (not an alphasweep results file)")
+        }
+        guard case .int(let version) = versionValue else { throw schema("format_version is not an integer") }
+        guard version == Int64(formatVersion) else {
+            throw ResultsFileError.incompatibleFormat(path: path, found: Int(version), supported: formatVersion)
+        }
+        guard case .string(let sha)? = attributes["spec_sha256"] else { throw schema("no spec_sha256 attribute") }
+        guard HDF5.exists(file, "spec") else { throw schema("no /spec dataset") }
+        let specText = try HDF5.readScalarString(file, "spec")
+        guard HDF5.exists(file, "results") else { throw schema("no /results group") }
+
+        let results = try readTable(file, group: "results", columns: resultColumns, path: path, required: true)
+        let records = try decodeRecords(results, path: path)
+        var provenance: [ProvenanceRecord] = []
+        if HDF5.exists(file, "provenance") {
+            let table = try readTable(file, group: "provenance", columns: provenanceColumns, path: path, required: false)
+            provenance = decodeProvenance(table)
+        }
+        let analysis = HDF5.exists(file, "analysis") ? try readAnalysis(file) : nil
+
+        for derived in ["spec_sha256", "format_version", "hdf5_version", "rows"] { attributes[derived] = nil }
+        return Snapshot(specText: specText, specSHA256: sha, attributes: attributes, provenance: provenance,
+                        records: records, analysis: analysis)
+    }
+
+    /// Reads the named columns of a group; all must have the same length. Missing columns are
+    /// an error when `required`, else read as empty strings.
+    private static func readTable(_ file: hid_t, group name: String, columns: [String], path: String,
+                                  required: Bool) throws -> [String: ReadColumn] {
+        let group = try HDF5.openGroup(file, name)
+        defer { H5Gclose(group) }
+        var table: [String: ReadColumn] = [:]
+        for column in columns where HDF5.exists(group, column) {
+            table[column] = try HDF5.readColumn(group, column)
+        }
+        let lengths = Set(table.values.map(\.count))
+        guard lengths.count <= 1 else {
+            let detail = columns.compactMap { c in table[c].map { "\(c)=\($0.count)" } }.joined(separator: ", ")
+            throw ResultsFileError.corrupt(path: path, detail: "/\(name) datasets differ in length (\(detail))")
+        }
+        let missing = columns.filter { table[$0] == nil }
+        if required && !missing.isEmpty {
+            throw ResultsFileError.corrupt(path: path, detail: "/\(name) lacks \(missing.map { "\(name)/\($0)" }.joined(separator: ", "))")
+        }
+        let n = lengths.first ?? 0
+        for column in missing { table[column] = .string(Array(repeating: "", count: n)) }
+        return table
+    }
+
+    private static func decodeRecords(_ t: [String: ReadColumn], path: String) throws -> [TaskRecord] {
+        func fail(_ detail: String) -> ResultsFileError { .corrupt(path: path, detail: detail) }
+        func strings(_ name: String) throws -> [String] {
+            guard case .string(let v)? = t[name] else { throw fail("results/\(name) is not a string dataset") }
+            return v
+        }
+        func doubles(_ name: String) throws -> [Double] {
+            switch t[name] {
+            case .float64(let v)?: return v
+            case .int64(let v)?: return v.map(Double.init)
+            default: throw fail("results/\(name) is not a numeric dataset")
+            }
+        }
+        func integers(_ name: String) throws -> [Int64] {
+            guard case .int64(let v)? = t[name] else { throw fail("results/\(name) is not an integer dataset") }
+            return v
+        }
+        let optimizers = try strings("optimizer"), statuses = try strings("status"), messages = try strings("message")
+        let s = try doubles("s"), test = try doubles("test_loss"), train = try doubles("train_loss"), lr = try doubles("lr")
+        let wall = try doubles("wall_seconds")
+        let n = try integers("N"), replicate = try integers("replicate"), edge = try integers("lr_at_grid_edge")
+        let rank = try integers("rank")
+
+        let optimizerByName = Dictionary(uniqueKeysWithValues: OptimizerKind.allCases.map { ($0.rawValue, $0) })
+        let statusByName = Dictionary(uniqueKeysWithValues: TrainingOutcome.Status.allCases.map { ($0.rawValue, $0) })
+        var records: [TaskRecord] = []
+        records.reserveCapacity(optimizers.count)
+        for i in optimizers.indices {
+            guard let optimizer = optimizerByName[optimizers[i]] else {
+                throw fail("results row \(i) has an unknown optimizer '\(optimizers[i])'")
+            }
+            guard let status = statusByName[statuses[i]] else {
+                throw fail("results row \(i) has an unknown status '\(statuses[i])'")
+            }
+            records.append(TaskRecord(
+                key: TaskKey(optimizer: optimizer, s: s[i], N: Int(n[i]), replicate: Int(replicate[i])),
+                outcome: TrainingOutcome(testLoss: test[i], trainLoss: train[i], lr: lr[i], lrAtGridEdge: edge[i] != 0,
+                                         status: status, message: messages[i]),
+                wallSeconds: wall[i], rank: Int32(truncatingIfNeeded: rank[i])))
+        }
+        return records
+    }
+
+    private static func decodeProvenance(_ t: [String: ReadColumn]) -> [ProvenanceRecord] {
+        func column(_ name: String) -> [String] {
+            switch t[name] {
+            case .string(let v)?: return v
+            case .int64(let v)?: return v.map { String($0) }
+            case .float64(let v)?: return v.map { String($0) }
+            case nil: return []
+            }
+        }
+        let c = Dictionary(uniqueKeysWithValues: provenanceColumns.map { ($0, column($0)) })
+        return (0..<(c["event"]?.count ?? 0)).map { i in
+            ProvenanceRecord(
+                event: c["event"]![i],
+                provenance: Provenance(alphasweepVersion: c["alphasweep_version"]![i], created: c["created"]![i],
+                                       hostnames: c["hostnames"]![i].split(separator: ",").map(String.init),
+                                       ranks: Int(c["ranks"]![i]) ?? 0, shard: c["shard"]![i],
+                                       mpiLibrary: c["mpi_library"]![i], blasCore: c["blas_core"]![i],
+                                       commandLine: c["command_line"]![i]),
+                sourceFile: c["source_file"]![i], rows: Int(c["rows"]![i]) ?? 0)
+        }
+    }
+
+    private static func readAnalysis(_ file: hid_t) throws -> AnalysisTable {
+        let group = try HDF5.openGroup(file, "analysis")
+        defer { H5Gclose(group) }
+        var table = AnalysisTable()
+        for (name, value) in try HDF5.attributes(group) { table.attributes[name] = value.text }
+        for name in try HDF5.linkNames(group) {
+            switch try HDF5.readColumn(group, name) {
+            case .float64(let v): table.numericColumns[name] = v
+            case .int64(let v): table.numericColumns[name] = v.map(Double.init)
+            case .string(let v): table.stringColumns[name] = v
+            }
+        }
+        return table
+    }
+}
