@@ -57,16 +57,53 @@ final class GaussianTests: NumericsTestCase {
         XCTAssertLessThan(RandomStream.uniformOpen(.max, .max), 1)
     }
 
-    /// Bulk fills start at a fresh block: an odd count wastes half a block, nothing more.
-    func testBulkFillsUseWholeBlocks() {
+    /// Bulk fills read the stream's words in `next()` order, from a fresh block; a longer
+    /// fill extends a shorter one from the same start.
+    func testBulkFillsReadTheStreamInOrder() {
         var g = RandomStream(masterSeed: 3, s: 1, N: 4, replicate: 0, stream: .data)
+        var h = g
         _ = g.next()
-        _ = g.standardNormals(count: 5)
-        XCTAssertEqual(g.blockIndex, 4)
-        var h = RandomStream(masterSeed: 3, s: 1, N: 4, replicate: 0, stream: .data)
-        let ten = h.standardNormals(count: 10)
-        var k = RandomStream(masterSeed: 3, s: 1, N: 4, replicate: 0, stream: .data)
-        let four = k.standardNormals(count: 4), six = k.standardNormals(count: 6)
-        XCTAssertEqual(ten.map(\.bitPattern), (four + six).map(\.bitPattern))
+        let u = g.uniforms(count: 11)
+        _ = h.nextBlock()
+        XCTAssertEqual(u.map(\.bitPattern), (0..<11).map { _ in RandomStream.uniformOpen(h.next()).bitPattern })
+        var a = RandomStream(masterSeed: 3, s: 1, N: 4, replicate: 0, stream: .data)
+        var b = a
+        let long = a.standardNormals(count: 1000), short = b.standardNormals(count: 10)
+        XCTAssertEqual(Array(long.prefix(10)).map(\.bitPattern), short.map(\.bitPattern))
+        XCTAssertEqual(b.blockIndex % 2, 0)
+        XCTAssertGreaterThanOrEqual(a.blockIndex, 500)
+    }
+
+    /// The ziggurat's layers close at the top (r is right for 256 layers of equal area).
+    func testZigguratTablesClose() {
+        let d = RandomStream.zigguratDiagnostics
+        XCTAssertLessThan(abs(d.closure), 1e-12)
+        XCTAssertEqual(d.area, 0.00492867323399, accuracy: 1e-13)
+    }
+
+    /// χ² goodness of fit on 200 equiprobable bins (2·10⁶ normals), and the frequency of the
+    /// ziggurat's tail |z| > r = 3.654 and of its base-strip edges.
+    func testBinnedDistributionAndZigguratTail() {
+        let n = 2_000_000, bins = 200
+        let z = normals(n, replicate: 3)
+        // bin by Φ(z)
+        var counts = [Int](repeating: 0, count: bins)
+        for x in z {
+            let p = 0.5 * erfc(-x / 2.0.squareRoot())
+            counts[min(bins - 1, Int(p * Double(bins)))] += 1
+        }
+        let expected = Double(n) / Double(bins)
+        let chi2 = counts.reduce(0.0) { $0 + (Double($1) - expected) * (Double($1) - expected) / expected }
+        // 199 degrees of freedom: mean 199, sd 19.9; 0.1 % upper point ≈ 267
+        XCTAssertLessThan(chi2, 267)
+        XCTAssertGreaterThan(chi2, 140)
+        let r = RandomStream.zigguratDiagnostics.r
+        for t in [r, 3.0, 4.5] {
+            let p = erfc(t / 2.0.squareRoot())
+            let observed = Double(z.filter { abs($0) > t }.count)
+            XCTAssertLessThan(abs(observed - p * Double(n)), 5 * (p * Double(n)).squareRoot() + 1, "tail beyond \(t)")
+        }
+        XCTAssertEqual(Double(z.filter { $0 > r }.count), Double(z.filter { $0 < -r }.count),
+                       accuracy: 5 * (erfc(r / 2.0.squareRoot()) * Double(n)).squareRoot())
     }
 }
