@@ -110,6 +110,9 @@ public final class ResultsWriter {
     public static func create(path: String, specText: String, specSHA256: String, provenance: Provenance,
                               policy: CheckpointPolicy = .default) throws -> ResultsWriter {
         let sha = try normalized(specSHA256)
+        if let holder = WriterLock.holder(of: path) {
+            throw ResultsFileError.inUse(path: path, pid: holder.pid, host: holder.host)
+        }
         let existsHint = "use --resume to continue it, or remove it"
         guard !FileSystem.exists(path) else { throw ResultsFileError.alreadyExists(path: path, hint: existsHint) }
         try FileSystem.requireWritableDirectory(for: path)
