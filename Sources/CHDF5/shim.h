@@ -2,6 +2,7 @@
 #define ALPHASWEEP_CHDF5_SHIM_H
 #include <hdf5.h>
 #include <stdio.h>
+#include <zlib.h>
 
 // HDF5's predefined type and property-list ids are macros that call H5open(); Swift cannot
 // import them, so each one is exposed as a function.
@@ -69,6 +70,20 @@ static inline long long alphasweep_h5_attribute_count(hid_t object) {
     H5O_info_t info;
     if (H5Oget_info2(object, &info, H5O_INFO_NUM_ATTRS) < 0) return -1;
     return (long long)info.num_attrs;
+}
+
+/// zlib's CRC-32 (the IEEE polynomial of gzip and PNG) continuing from `crc`, for buffers of
+/// any size (zlib takes at most 4 GiB per call).
+static inline unsigned int alphasweep_crc32(unsigned int crc, const void *bytes, size_t count) {
+    const unsigned char *p = (const unsigned char *)bytes;
+    unsigned long c = crc;
+    while (count > 0) {
+        unsigned int n = count > 0x40000000u ? 0x40000000u : (unsigned int)count;
+        c = crc32(c, p, n);
+        p += n;
+        count -= n;
+    }
+    return (unsigned int)c;
 }
 
 /// The number of links in a group, or -1 on failure.

@@ -18,11 +18,8 @@ public enum ResultsReader {
     public static func read(path: String, includeJournal: Bool = true) throws -> ResultsFileContents {
         let loaded = try load(path: path, includeJournal: includeJournal)
         let s = loaded.snapshot
-        var attributes = s.attributes.mapValues(\.text)
-        attributes["spec_sha256"] = s.specSHA256
-        attributes["format_version"] = String(Snapshot.formatVersion)
         return ResultsFileContents(path: path, specText: s.specText, specSHA256: s.specSHA256,
-                                   formatVersion: Snapshot.formatVersion, attributes: attributes,
+                                   formatVersion: Snapshot.formatVersion, attributes: s.attributes.mapValues(\.text),
                                    provenance: s.provenance, records: loaded.records, journal: loaded.journal,
                                    analysis: s.analysis)
     }

@@ -23,24 +23,29 @@ public final class ResultsWriter {
     /// When ``flush()`` also checkpoints. Rewriting the snapshot costs time proportional to
     /// the whole file, so the policy keeps that cost amortised.
     public struct CheckpointPolicy: Sendable {
-        /// Checkpoint once the journal has grown to this fraction of the snapshot's size: the
-        /// snapshot grows geometrically, so all rewrites together cost O(rows).
+        /// Checkpoint once the journal holds this fraction of the snapshot's rows (and at least
+        /// `minimumJournalRows`): the snapshot grows geometrically, so all rewrites together
+        /// cost O(rows).
         public var journalToSnapshotRatio: Double
+        public var minimumJournalRows: Int
         /// Also checkpoint when this many seconds have passed since the last checkpoint
         /// (so a mid-run `FILE.h5` read without its journal is at most this old)…
         public var interval: Double
         /// …unless that would spend more than this fraction of wall time writing snapshots.
         public var maxTimeFraction: Double
 
-        public init(journalToSnapshotRatio: Double = 1, interval: Double = 60, maxTimeFraction: Double = 0.05) {
+        public init(journalToSnapshotRatio: Double = 1, minimumJournalRows: Int = 1000, interval: Double = 60,
+                    maxTimeFraction: Double = 0.05) {
             self.journalToSnapshotRatio = journalToSnapshotRatio
+            self.minimumJournalRows = minimumJournalRows
             self.interval = interval
             self.maxTimeFraction = maxTimeFraction
         }
 
         public static let `default` = CheckpointPolicy()
         /// Snapshots only on ``checkpoint()`` and ``close()``.
-        public static let manual = CheckpointPolicy(journalToSnapshotRatio: .infinity, interval: .infinity)
+        public static let manual = CheckpointPolicy(journalToSnapshotRatio: .infinity, minimumJournalRows: .max,
+                                                   interval: .infinity)
     }
 
     /// Messages longer than this (in UTF-8 bytes) are cut, ending in "…"; NUL characters are
@@ -60,7 +65,6 @@ public final class ResultsWriter {
     private var pending: [TaskRecord] = []
     private var keys: Set<TaskKey>
     private var rowsThisRun = 0
-    private var snapshotBytes: Int
     private var mode: mode_t?
     private var lastCheckpointTime = ProcessInfo.processInfo.systemUptime
     private var lastCheckpointSeconds = 0.0
@@ -75,14 +79,13 @@ public final class ResultsWriter {
     public var isClosed: Bool { lock == nil }
 
     private init(path: String, specSHA256: String, policy: CheckpointPolicy, lock: WriterLock,
-                 journal: JournalWriter, snapshot: Snapshot, snapshotBytes: Int, mode: mode_t?) {
+                 journal: JournalWriter, snapshot: Snapshot, mode: mode_t?) {
         self.path = path
         self.specSHA256 = specSHA256
         self.policy = policy
         self.lock = lock
         self.journal = journal
         self.snapshot = snapshot
-        self.snapshotBytes = snapshotBytes
         self.mode = mode
         self.keys = Set(snapshot.records.map(\.key))
     }
@@ -110,6 +113,9 @@ public final class ResultsWriter {
     public static func create(path: String, specText: String, specSHA256: String, provenance: Provenance,
                               policy: CheckpointPolicy = .default) throws -> ResultsWriter {
         let sha = try normalized(specSHA256)
+        if let holder = WriterLock.holder(of: path) {
+            throw ResultsFileError.inUse(path: path, pid: holder.pid, host: holder.host)
+        }
         let existsHint = "use --resume to continue it, or remove it"
         guard !FileSystem.exists(path) else { throw ResultsFileError.alreadyExists(path: path, hint: existsHint) }
         try FileSystem.requireWritableDirectory(for: path)
@@ -127,10 +133,10 @@ public final class ResultsWriter {
                                                               sourceFile: (path as NSString).lastPathComponent, rows: 0)],
                                 records: [], analysis: nil)
         snapshot.summarizeProvenance()
-        let bytes = try snapshot.write(to: path)
+        try snapshot.write(to: path)
         let journal = try JournalWriter.create(path: journalPath, specSHA256: sha)
         return ResultsWriter(path: path, specSHA256: sha, policy: policy, lock: lock, journal: journal,
-                             snapshot: snapshot, snapshotBytes: bytes, mode: nil)
+                             snapshot: snapshot, mode: nil)
     }
 
     /// Continues an existing results file: checks the spec hash, folds snapshot and journal
@@ -161,10 +167,10 @@ public final class ResultsWriter {
                                                     sourceFile: (path as NSString).lastPathComponent, rows: 0))
         snapshot.summarizeProvenance()
         let mode = FileSystem.mode(of: path)
-        let bytes = try snapshot.write(to: path, mode: mode)
+        try snapshot.write(to: path, mode: mode)
         let journal = try JournalWriter.create(path: JournalFormat.path(for: path), specSHA256: sha)
         let writer = ResultsWriter(path: path, specSHA256: sha, policy: policy, lock: lock, journal: journal,
-                                   snapshot: snapshot, snapshotBytes: bytes, mode: mode)
+                                   snapshot: snapshot, mode: mode)
         return (writer, snapshot.records, loaded.journal)
     }
 
@@ -176,22 +182,22 @@ public final class ResultsWriter {
     public func append(_ records: [TaskRecord]) throws {
         try requireOpen()
         var batch: [TaskRecord] = []
-        var batchKeys: [TaskKey: Int] = [:]
+        batch.reserveCapacity(records.count)
         for var record in records {
             record.outcome.message = Self.sanitized(record.outcome.message)
-            if let existing = keys.contains(record.key) ? find(record.key) : batchKeys[record.key].map({ batch[$0] }) {
-                guard existing.hasSameResult(as: record) else {
-                    throw ResultsFileError.conflictingDuplicate(key: record.key.description, firstPath: path,
-                                                                secondPath: "the rows being appended",
-                                                                detail: Canonical.difference(existing, record))
-                }
+            if keys.insert(record.key).inserted {
+                batch.append(record)
                 continue
             }
-            batchKeys[record.key] = batch.count
-            batch.append(record)
+            let existing = batch.last(where: { $0.key == record.key }) ?? find(record.key)!
+            guard existing.hasSameResult(as: record) else {
+                for added in batch { keys.remove(added.key) }
+                throw ResultsFileError.conflictingDuplicate(key: record.key.description, firstPath: path,
+                                                            secondPath: "the rows being appended",
+                                                            detail: Canonical.difference(existing, record))
+            }
         }
         for record in batch {
-            keys.insert(record.key)
             pending.append(record)
             journal.append(record)
         }
@@ -251,7 +257,7 @@ public final class ResultsWriter {
         next.records = try Canonical.fold(tagged, sources: [path]).records
         next.provenance[next.provenance.count - 1].rows = rowsThisRun
         next.summarizeProvenance()
-        snapshotBytes = try next.write(to: path, mode: mode)
+        try next.write(to: path, mode: mode)
         snapshot = next
         pending.removeAll()
         snapshotCount += 1
@@ -261,8 +267,8 @@ public final class ResultsWriter {
 
     private func shouldCheckpoint() -> Bool {
         guard !pending.isEmpty else { return false }
-        let journalBytes = Double(journal.durableLength - JournalFormat.headerSize)
-        if journalBytes >= policy.journalToSnapshotRatio * Double(snapshotBytes) { return true }
+        if pending.count >= policy.minimumJournalRows
+            && Double(pending.count) >= policy.journalToSnapshotRatio * Double(snapshot.records.count) { return true }
         let elapsed = ProcessInfo.processInfo.systemUptime - lastCheckpointTime
         return elapsed >= policy.interval && lastCheckpointSeconds <= policy.maxTimeFraction * elapsed
     }

@@ -1,21 +1,14 @@
-/// CRC-32 (IEEE 802.3, the polynomial of zlib and gzip), used to detect torn or corrupted
-/// journal records. Implemented here to avoid a link dependency on zlib.
+import CHDF5
+
+/// CRC-32 (IEEE 802.3, zlib's `crc32`): frames journal records and checks `/results` and
+/// `/spec`; Python's `zlib.crc32` computes the same values.
 enum CRC32 {
-    private static let table: [UInt32] = (0..<256).map { n -> UInt32 in
-        var c = UInt32(n)
-        for _ in 0..<8 { c = (c & 1) != 0 ? (0xEDB8_8320 ^ (c >> 1)) : (c >> 1) }
-        return c
+    static func checksum(_ bytes: UnsafeRawBufferPointer, continuing crc: UInt32 = 0) -> UInt32 {
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return crc }
+        return alphasweep_crc32(crc, base, bytes.count)
     }
 
-    static func checksum(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
-        var crc: UInt32 = 0xFFFF_FFFF
-        table.withUnsafeBufferPointer { t in
-            for byte in bytes { crc = t[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8) }
-        }
-        return crc ^ 0xFFFF_FFFF
-    }
-
-    static func checksum(_ bytes: ArraySlice<UInt8>) -> UInt32 {
-        bytes.withUnsafeBytes { checksum($0) }
+    static func checksum(_ bytes: ArraySlice<UInt8>, continuing crc: UInt32 = 0) -> UInt32 {
+        bytes.withUnsafeBytes { checksum($0, continuing: crc) }
     }
 }

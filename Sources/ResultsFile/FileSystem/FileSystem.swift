@@ -84,14 +84,6 @@ enum FileSystem {
         }
     }
 
-    /// fsync of an existing file by path (used after HDF5 has closed a snapshot).
-    static func syncFile(path: String) throws {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw error(errno, path: path, operation: "open for fsync") }
-        defer { close(fd) }
-        try syncFile(fd: fd, path: path)
-    }
-
     /// fsync of the directory holding `path`, so that a rename or unlink in it is durable.
     /// File systems that cannot sync directories (EINVAL) are tolerated.
     static func fsyncDirectory(of path: String) throws {
@@ -104,10 +96,20 @@ enum FileSystem {
         }
     }
 
-    /// The atomic replace: fsync `temporary`, rename it over `path`, fsync the directory.
-    /// Readers see either the old or the new file, never a mix, also after a crash.
+    /// Creates `path` (which must not exist) with `bytes`, fsynced. Errors name `reportedAs`
+    /// (the file the user knows; `path` is its temporary sibling).
+    static func writeNewFile(_ path: String, _ bytes: [UInt8], mode: mode_t, reportedAs: String) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw error(errno, path: reportedAs, operation: "create \(path)") }
+        defer { close(fd) }
+        _ = fchmod(fd, mode)
+        try bytes.withUnsafeBytes { try writeAll(fd: fd, $0, path: reportedAs) }
+        try syncFile(fd: fd, path: reportedAs)
+    }
+
+    /// The atomic replace: rename the (already fsynced) `temporary` over `path`, fsync the
+    /// directory. Readers see either the old or the new file, never a mix, also after a crash.
     static func atomicReplace(temporary: String, path: String) throws {
-        try syncFile(path: temporary)
         guard rename(temporary, path) == 0 else {
             throw error(errno, path: path, operation: "rename \(temporary) to")
         }

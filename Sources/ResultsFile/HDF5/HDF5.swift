@@ -31,6 +31,57 @@ enum Column {
     }
 }
 
+extension Column {
+    /// Bytes per element as stored (strings: the longest value's UTF-8 length, at least 1).
+    var elementSize: Int {
+        switch self {
+        case .float64, .int64: return 8
+        case .int32: return 4
+        case .int8: return 1
+        case .string(let values): return max(1, values.lazy.map { $0.utf8.count }.max() ?? 1)
+        }
+    }
+
+    /// Calls `body` with consecutive blocks of `rows` strings, each as `count × width`
+    /// NUL-padded bytes: the stored form of a string column.
+    static func forEachStringBlock(_ values: [String], width: Int, rows: Int,
+                                   _ body: (_ start: Int, _ count: Int, _ bytes: [UInt8]) throws -> Void) rethrows {
+        var buffer = [UInt8]()
+        for start in stride(from: 0, to: values.count, by: rows) {
+            let count = min(rows, values.count - start)
+            buffer.removeAll(keepingCapacity: true)
+            buffer.append(contentsOf: repeatElement(0, count: count * width))
+            buffer.withUnsafeMutableBytes { raw in
+                for i in 0..<count {
+                    var value = values[start + i]
+                    value.withUTF8 { utf8 in
+                        guard let source = utf8.baseAddress else { return }
+                        raw.baseAddress!.advanced(by: i * width).copyMemory(from: source, byteCount: utf8.count)
+                    }
+                }
+            }
+            try body(start, count, buffer)
+        }
+    }
+
+    /// CRC-32 of the column as stored (little-endian numbers; NUL-padded strings), continuing
+    /// from `crc`: the same as Python's `zlib.crc32(dataset[...].tobytes(), crc)`.
+    func checksum(continuing crc: UInt32) -> UInt32 {
+        switch self {
+        case .float64(let v): return v.withUnsafeBytes { CRC32.checksum($0, continuing: crc) }
+        case .int64(let v): return v.withUnsafeBytes { CRC32.checksum($0, continuing: crc) }
+        case .int32(let v): return v.withUnsafeBytes { CRC32.checksum($0, continuing: crc) }
+        case .int8(let v): return v.withUnsafeBytes { CRC32.checksum($0, continuing: crc) }
+        case .string(let values):
+            var result = crc
+            Self.forEachStringBlock(values, width: elementSize, rows: 1 << 16) { _, _, bytes in
+                result = CRC32.checksum(bytes[...], continuing: result)
+            }
+            return result
+        }
+    }
+}
+
 /// A column as read back: integers widen to Int64, floats to Double.
 enum ReadColumn {
     case float64([Double])
@@ -112,13 +163,16 @@ enum HDF5 {
 
     // MARK: - Files and groups
 
-    /// Creates a file in the HDF5 1.8 file format (readable by every HDF5 since 2008), whose
-    /// superblock and object headers carry checksums, so damaged metadata is detected.
-    static func createFile(_ path: String) throws -> hid_t {
+    /// Creates a file in memory (core driver, no backing store): HDF5 never writes to disk,
+    /// so a full disk cannot leave the library with a half-written, unclosable file; the
+    /// caller writes ``fileImage(_:)`` itself. The file uses the HDF5 1.8 format (readable by
+    /// every HDF5 since 2008), whose superblock and object headers carry checksums.
+    static func createInMemoryFile(_ name: String) throws -> hid_t {
         let fapl = try check(H5Pcreate(alphasweep_h5p_file_access()), "creating a property list")
         defer { H5Pclose(fapl) }
+        try check(H5Pset_fapl_core(fapl, 4 << 20, false), "selecting the in-memory driver")
         try check(H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_V18), "setting the file format")
-        return try check(H5Fcreate(path, alphasweep_h5f_acc_excl(), alphasweep_h5p_default(), fapl), "creating the file")
+        return try check(H5Fcreate(name, alphasweep_h5f_acc_trunc(), alphasweep_h5p_default(), fapl), "creating the file")
     }
 
     static func openFileReadOnly(_ path: String) throws -> hid_t {
@@ -186,19 +240,17 @@ enum HDF5 {
     static func writeColumn(_ location: hid_t, _ name: String, _ column: Column) throws {
         let n = column.count
         let what = "writing dataset \(name)"
-        var width = 1
-        if case .string(let values) = column { width = max(1, values.lazy.map { $0.utf8.count }.max() ?? 1) }
-
-        let fileType: hid_t, memoryType: hid_t, elementSize: Int
+        let elementSize = column.elementSize
+        let fileType: hid_t, memoryType: hid_t
         var stringType: hid_t = -1
         switch column {
-        case .float64: (fileType, memoryType, elementSize) = (alphasweep_h5t_ieee_f64le(), alphasweep_h5t_native_double(), 8)
-        case .int64: (fileType, memoryType, elementSize) = (alphasweep_h5t_std_i64le(), alphasweep_h5t_native_int64(), 8)
-        case .int32: (fileType, memoryType, elementSize) = (alphasweep_h5t_std_i32le(), alphasweep_h5t_native_int32(), 4)
-        case .int8: (fileType, memoryType, elementSize) = (alphasweep_h5t_std_i8le(), alphasweep_h5t_native_int8(), 1)
+        case .float64: (fileType, memoryType) = (alphasweep_h5t_ieee_f64le(), alphasweep_h5t_native_double())
+        case .int64: (fileType, memoryType) = (alphasweep_h5t_std_i64le(), alphasweep_h5t_native_int64())
+        case .int32: (fileType, memoryType) = (alphasweep_h5t_std_i32le(), alphasweep_h5t_native_int32())
+        case .int8: (fileType, memoryType) = (alphasweep_h5t_std_i8le(), alphasweep_h5t_native_int8())
         case .string:
-            stringType = try fixedStringType(width: width)
-            (fileType, memoryType, elementSize) = (stringType, stringType, width)
+            stringType = try fixedStringType(width: elementSize)
+            (fileType, memoryType) = (stringType, stringType)
         }
         defer { if stringType >= 0 { H5Tclose(stringType) } }
 
@@ -229,21 +281,9 @@ enum HDF5 {
         case .int8(let v): try v.withUnsafeBytes { try writeAll($0.baseAddress) }
         case .string(let values):
             // In blocks of whole chunks, so a wide column never needs n × width bytes at once.
-            let blockRows = max(chunkRows, blockBytes / width / chunkRows * chunkRows)
-            var buffer = [UInt8]()
-            for start in stride(from: 0, to: n, by: blockRows) {
-                let count = min(blockRows, n - start)
-                buffer.removeAll(keepingCapacity: true)
-                buffer.append(contentsOf: repeatElement(0, count: count * width))
-                buffer.withUnsafeMutableBytes { raw in
-                    for i in 0..<count {
-                        var value = values[start + i]
-                        value.withUTF8 { utf8 in
-                            raw.baseAddress!.advanced(by: i * width).copyMemory(from: utf8.baseAddress!, byteCount: utf8.count)
-                        }
-                    }
-                }
-                try writeRows(dataset, memoryType, start: start, count: count, buffer, what)
+            let blockRows = max(chunkRows, blockBytes / elementSize / chunkRows * chunkRows)
+            try Column.forEachStringBlock(values, width: elementSize, rows: blockRows) { start, count, bytes in
+                try writeRows(dataset, memoryType, start: start, count: count, bytes, what)
             }
         }
     }
@@ -261,21 +301,21 @@ enum HDF5 {
         }
     }
 
-    /// A scalar attribute: strings as variable-length UTF-8 (h5py returns them as `str`).
+    /// A scalar attribute. Strings are fixed-length NUL-padded UTF-8, stored in the object
+    /// header (checksummed) rather than the global heap (which has no checksum).
     static func writeAttribute(_ location: hid_t, _ name: String, _ value: AttributeValue) throws {
         let what = "writing attribute \(name)"
         let space = try check(H5Screate(H5S_SCALAR), what)
         defer { H5Sclose(space) }
         switch value {
         case .string(let text):
-            let type = try variableStringType()
+            let bytes = Array(text.utf8)
+            let type = try fixedStringType(width: bytes.count)
             defer { H5Tclose(type) }
             let attribute = try check(H5Acreate2(location, name, type, space, alphasweep_h5p_default(), alphasweep_h5p_default()), what)
             defer { H5Aclose(attribute) }
-            try text.withCString { pointer in
-                var p: UnsafePointer<CChar>? = pointer
-                try check(H5Awrite(attribute, type, &p), what)
-            }
+            let padded = bytes.isEmpty ? [0] : bytes
+            try padded.withUnsafeBytes { _ = try check(H5Awrite(attribute, type, $0.baseAddress), what) }
         case .int(let i):
             let attribute = try check(H5Acreate2(location, name, alphasweep_h5t_std_i64le(), space,
                                                  alphasweep_h5p_default(), alphasweep_h5p_default()), what)
@@ -291,8 +331,9 @@ enum HDF5 {
         }
     }
 
-    /// A scalar fixed-length UTF-8 string dataset (the spec text).
-    static func writeScalarString(_ location: hid_t, _ name: String, _ text: String) throws {
+    /// A scalar fixed-length UTF-8 string dataset (the spec text), with attributes.
+    static func writeScalarString(_ location: hid_t, _ name: String, _ text: String,
+                                  attributes: [(String, AttributeValue)] = []) throws {
         let what = "writing dataset \(name)"
         var bytes = Array(text.utf8)
         let type = try fixedStringType(width: bytes.count)
@@ -307,6 +348,14 @@ enum HDF5 {
             _ = try check(H5Dwrite(dataset, type, alphasweep_h5s_all(), alphasweep_h5s_all(),
                                    alphasweep_h5p_default(), $0.baseAddress), what)
         }
+        for (attribute, value) in attributes { try writeAttribute(dataset, attribute, value) }
+    }
+
+    /// The scalar attributes of the object `name` in `location`.
+    static func attributes(_ location: hid_t, of name: String) throws -> [(name: String, value: AttributeValue)] {
+        let object = try check(H5Oopen(location, name, alphasweep_h5p_default()), "opening \(name)")
+        defer { H5Oclose(object) }
+        return try attributes(object)
     }
 
     // MARK: - Reading

@@ -14,16 +14,16 @@ enum Canonical {
     static func fold(_ tagged: [(record: TaskRecord, source: Int)], sources: [String]) throws
         -> (records: [TaskRecord], duplicates: [Int]) {
         var duplicates = [Int](repeating: 0, count: sources.count)
-        if isStrictlyIncreasing(tagged) { return (tagged.map(\.record), duplicates) }
-        let sorted = tagged.enumerated().sorted { a, b in
-            if a.element.record.key < b.element.record.key { return true }
-            if b.element.record.key < a.element.record.key { return false }
-            return (a.element.source, a.offset) < (b.element.source, b.offset)
+        let keys = tagged.map { SortKey($0.record.key) }
+        if zip(keys, keys.dropFirst()).allSatisfy({ $0 < $1 }) { return (tagged.map(\.record), duplicates) }
+        let order = keys.indices.sorted { a, b in
+            keys[a] != keys[b] ? keys[a] < keys[b] : (tagged[a].source, a) < (tagged[b].source, b)
         }
         var records: [TaskRecord] = []
-        records.reserveCapacity(sorted.count)
+        records.reserveCapacity(order.count)
         var keptSource = -1
-        for (_, item) in sorted {
+        for index in order {
+            let item = tagged[index]
             if let last = records.last, last.key == item.record.key {
                 guard last.hasSameResult(as: item.record) else {
                     throw ResultsFileError.conflictingDuplicate(
@@ -39,10 +39,27 @@ enum Canonical {
         return (records, duplicates)
     }
 
-    static func isStrictlyIncreasing(_ tagged: [(record: TaskRecord, source: Int)]) -> Bool {
-        guard tagged.count > 1 else { return true }
-        for i in 1..<tagged.count where !(tagged[i - 1].record.key < tagged[i].record.key) { return false }
-        return true
+    /// TaskKey's canonical order (s, N, replicate, optimizer) with the optimizer's index
+    /// computed once, for sorting many records quickly.
+    struct SortKey: Comparable {
+        var s: Double
+        var N: Int
+        var replicate: Int
+        var optimizer: Int
+
+        init(_ key: TaskKey) {
+            s = key.s
+            N = key.N
+            replicate = key.replicate
+            optimizer = key.optimizer.canonicalIndex
+        }
+
+        static func < (a: SortKey, b: SortKey) -> Bool {
+            if a.s != b.s { return a.s < b.s }
+            if a.N != b.N { return a.N < b.N }
+            if a.replicate != b.replicate { return a.replicate < b.replicate }
+            return a.optimizer < b.optimizer
+        }
     }
 
     /// What differs between two results for the same task, for the conflict message.

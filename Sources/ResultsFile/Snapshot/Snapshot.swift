@@ -27,7 +27,8 @@ struct Snapshot {
 
     var specText: String
     var specSHA256: String
-    /// Root attributes other than the ones written from the fields above.
+    /// Root attributes. On writing, `spec_sha256`, `format_version`, `hdf5_version` and `rows`
+    /// are set from the snapshot itself.
     var attributes: [String: AttributeValue]
     var provenance: [ProvenanceRecord]
     /// In canonical order, unique keys.
@@ -59,44 +60,41 @@ struct Snapshot {
 
     // MARK: - Writing
 
-    /// Writes the snapshot to `path` atomically: to `path.tmp-<pid>` in the same directory,
-    /// closed and fsynced, renamed over `path`, directory fsynced. On failure the temporary
-    /// file is removed and `path` is untouched.
+    /// Writes the snapshot to `path` atomically: the file is built in memory, written to
+    /// `path.tmp-<pid>` in the same directory, fsynced, renamed over `path`, and the directory
+    /// fsynced. On failure the temporary file is removed and `path` is untouched.
     ///
     /// - Parameter mode: permission bits for the new file (those of the file it replaces).
     /// - Returns: the size in bytes of the new file.
     @discardableResult
     func write(to path: String, mode: mode_t? = nil) throws -> Int {
         let temporary = FileSystem.temporaryPath(for: path)
-        unlink(temporary)  // a leftover of a crashed process with our pid
+        let image: [UInt8]
         do {
-            try HDF5.run {
-                let file = try HDF5.createFile(temporary)
+            image = try HDF5.run {
+                let file = try HDF5.createInMemoryFile(temporary)
                 do {
                     try writeContents(file)
+                    let image = try HDF5.fileImage(file)
+                    try HDF5.closeFile(file)
+                    return image
                 } catch {
                     H5Fclose(file)
                     throw error
                 }
-                try HDF5.closeFile(file)
             }
-            if let mode { chmod(temporary, mode) }
-            let size = FileSystem.size(temporary) ?? 0
+        } catch let failure as HDF5Failure {
+            throw ResultsFileError.io(path: path, operation: "building", detail: failure.text)
+        }
+        unlink(temporary)  // a leftover of a crashed process with our pid
+        do {
+            try FileSystem.writeNewFile(temporary, image, mode: mode ?? 0o644, reportedAs: path)
             try FileSystem.atomicReplace(temporary: temporary, path: path)
-            return size
         } catch {
             unlink(temporary)
-            throw Self.writeError(error, path: path)
+            throw error
         }
-    }
-
-    /// A write failure as the error the caller sees: ENOSPC/EFBIG/EDQUOT inside HDF5 is "no space".
-    private static func writeError(_ error: Error, path: String) -> Error {
-        guard let failure = error as? HDF5Failure else { return error }
-        if FileSystem.isNoSpace(failure.systemError) {
-            return ResultsFileError.noSpace(path: path, detail: "\(failure.operation): \(FileSystem.errnoText(failure.systemError))")
-        }
-        return ResultsFileError.io(path: path, operation: "writing", detail: failure.text)
+        return image.count
     }
 
     private func writeContents(_ file: hid_t) throws {
@@ -107,8 +105,9 @@ struct Snapshot {
         root["rows"] = .int(Int64(records.count))
         for name in root.keys.sorted() { try HDF5.writeAttribute(file, name, root[name]!) }
 
-        try HDF5.writeScalarString(file, "spec", specText)
-        try writeGroup(file, "results", columns: resultColumnValues())
+        try HDF5.writeScalarString(file, "spec", specText, attributes: [("crc32", .int(Int64(Self.checksum(specText))))])
+        let results = Self.resultColumnValues(records)
+        try writeGroup(file, "results", columns: results, attributes: [("crc32", .int(Int64(Self.checksum(results))))])
         try writeGroup(file, "provenance", columns: provenanceColumnValues())
         if let analysis {
             let group = try HDF5.createGroup(file, "analysis")
@@ -125,14 +124,32 @@ struct Snapshot {
         }
     }
 
-    private func writeGroup(_ file: hid_t, _ name: String, columns: [(String, Column)]) throws {
+    private func writeGroup(_ file: hid_t, _ name: String, columns: [(String, Column)],
+                            attributes: [(String, AttributeValue)] = []) throws {
         let group = try HDF5.createGroup(file, name)
         defer { H5Gclose(group) }
+        for (attribute, value) in attributes { try HDF5.writeAttribute(group, attribute, value) }
         for (column, values) in columns { try HDF5.writeColumn(group, column, values) }
     }
 
-    private func resultColumnValues() -> [(String, Column)] {
-        let r = records
+    // MARK: - Checksums over the content
+    //
+    // HDF5 checksums chunks (fletcher32) and, in the 1.8 format, metadata; but a damaged chunk
+    // index can still make HDF5 return fill values for rows, and the contiguous /spec has no
+    // checksum. So /results and /spec carry a CRC-32 of their content as stored (attribute
+    // `crc32`): for /results, zlib.crc32 chained over the columns' bytes in `resultColumns`
+    // order (little-endian numbers, NUL-padded fixed-width strings).
+
+    static func checksum(_ columns: [(String, Column)]) -> UInt32 {
+        columns.reduce(UInt32(0)) { crc, column in column.1.checksum(continuing: crc) }
+    }
+
+    static func checksum(_ text: String) -> UInt32 {
+        CRC32.checksum(Array(text.utf8)[...])
+    }
+
+    /// The `/results` columns of `records`, in `resultColumns` order.
+    static func resultColumnValues(_ r: [TaskRecord]) -> [(String, Column)] {
         return [
             ("optimizer", .string(r.map { $0.key.optimizer.rawValue })),
             ("s", .float64(r.map { $0.key.s })),
@@ -207,10 +224,18 @@ struct Snapshot {
         guard case .string(let sha)? = attributes["spec_sha256"] else { throw schema("no spec_sha256 attribute") }
         guard HDF5.exists(file, "spec") else { throw schema("no /spec dataset") }
         let specText = try HDF5.readScalarString(file, "spec")
+        if case .int(let crc)? = try HDF5.attributes(file, of: "spec").first(where: { $0.name == "crc32" })?.value,
+           crc != Int64(checksum(specText)) {
+            throw schema("the spec text does not match its checksum (/spec crc32): the file is damaged")
+        }
         guard HDF5.exists(file, "results") else { throw schema("no /results group") }
 
         let results = try readTable(file, group: "results", columns: resultColumns, path: path, required: true)
         let records = try decodeRecords(results, path: path)
+        if case .int(let crc)? = try HDF5.attributes(file, of: "results").first(where: { $0.name == "crc32" })?.value,
+           crc != Int64(checksum(resultColumnValues(records))) {
+            throw schema("the rows do not match their checksum (/results crc32): the file is damaged")
+        }
         var provenance: [ProvenanceRecord] = []
         if HDF5.exists(file, "provenance") {
             let table = try readTable(file, group: "provenance", columns: provenanceColumns, path: path, required: false)
@@ -218,7 +243,6 @@ struct Snapshot {
         }
         let analysis = HDF5.exists(file, "analysis") ? try readAnalysis(file) : nil
 
-        for derived in ["spec_sha256", "format_version", "hdf5_version", "rows"] { attributes[derived] = nil }
         return Snapshot(specText: specText, specSHA256: sha, attributes: attributes, provenance: provenance,
                         records: records, analysis: analysis)
     }

@@ -1,0 +1,289 @@
+import Foundation
+
+/// Trains every optimizer of SPEC §4 on one problem instance.
+///
+/// Created once per instance: it computes the eigendecomposition F = V diag(μ) Vᵀ (dsyevd)
+/// and B̃ = VᵀB once, which GD, SqrtNG, NG (exact spectral filters) and MatSign (run in the
+/// eigenbasis) share. Adam runs in the feature basis. Nothing here draws random numbers:
+/// an outcome is a pure function of the instance.
+///
+/// ```swift
+/// let instance = try ProblemInstance.sample(parameters: p, key: key)
+/// let trainer = try InstanceTrainer(instance: instance)
+/// let outcome = trainer.train(.matSign)
+/// ```
+public final class InstanceTrainer: Sendable {
+    public let instance: ProblemInstance
+    /// The eigendecomposition of F (eigenvalues ascending).
+    public let eigen: LAPACK.SymmetricEigen
+    /// μ_max, the largest eigenvalue of F.
+    public let muMax: Double
+    /// ε = 1e-6·μ_max.
+    public let epsilon: Double
+    /// B̃ = VᵀB (N×K).
+    public let rotatedB: Matrix
+
+    /// Adam's constants (SPEC §4).
+    public static let adamBeta1 = 0.9, adamBeta2 = 0.999, adamEpsilon = 1e-12
+    /// MatSign's (Nesterov) momentum.
+    public static let matSignMomentum = 0.9
+
+    /// - Throws: `LinearAlgebraError` when dsyevd fails or F's spectrum is unusable.
+    public init(instance: ProblemInstance) throws {
+        self.instance = instance
+        let eig = try LAPACK.symmetricEigen(instance.F, algorithm: .divideAndConquer)
+        guard let top = eig.values.last, top.isFinite, top > 0, eig.values.allSatisfy(\.isFinite) else {
+            throw LinearAlgebraError(routine: "dsyevd", info: 0, detail: "largest eigenvalue of F is not positive and finite")
+        }
+        self.eigen = eig
+        self.muMax = top
+        self.epsilon = 1e-6 * top
+        self.rotatedB = Matrix.product(eig.vectors, instance.B, transposeA: true)
+    }
+
+    var N: Int { instance.N }
+    var K: Int { instance.K }
+    var T: Int { instance.parameters.T }
+
+    // MARK: - Training
+
+    /// Trains `kind` and reports its outcome. Never throws: a LAPACK failure gives status
+    /// `failed`, a non-finite loss `diverged` (for Adam and MatSign: every lr of the grid).
+    public func train(_ kind: OptimizerKind) -> TrainingOutcome {
+        do {
+            switch kind {
+            case .gd, .sqrtNG, .ng:
+                let filter = SpectralFilter.spec(for: kind, muMax: muMax, steps: T)!
+                let theta = spectralReadout(filter)
+                return outcome(theta: theta, testLoss: instance.testLoss(theta), lr: filter.stepSize, atEdge: false)
+            case .adam, .matSign:
+                let grid = kind == .adam ? instance.parameters.adamLR.values : instance.parameters.matSignLR.values
+                return try searchOutcome(kind, grid: grid)
+            }
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// The oracle search over `grid` for Adam or MatSign, with its outcome.
+    public func searchOutcome(_ kind: OptimizerKind, grid: [Double]) throws -> TrainingOutcome {
+        guard !grid.isEmpty else {
+            return TrainingOutcome(testLoss: .nan, trainLoss: .nan, lr: .nan, lrAtGridEdge: false,
+                                   status: .failed, message: "empty learning-rate grid for \(kind.rawValue)")
+        }
+        let thetas = try readouts(kind, peakLearningRates: grid)
+        let search = LearningRateSearch(learningRates: grid, testLosses: instance.testLosses(thetas))
+        guard let g = search.chosenIndex else {
+            return TrainingOutcome(testLoss: .nan, trainLoss: .nan, lr: .nan, lrAtGridEdge: false,
+                                   status: .diverged, message: "every learning rate of the grid gave a non-finite test loss")
+        }
+        return outcome(theta: thetas.columns((g * K)..<((g + 1) * K)), testLoss: search.testLosses[g],
+                       lr: grid[g], atEdge: search.atGridEdge)
+    }
+
+    /// The learning-rate search of Adam or MatSign over `grid` (losses of every lr).
+    public func learningRateSearch(_ kind: OptimizerKind, grid: [Double]) throws -> LearningRateSearch {
+        LearningRateSearch(learningRates: grid, testLosses: instance.testLosses(try readouts(kind, peakLearningRates: grid)))
+    }
+
+    func outcome(theta: Matrix, testLoss: Double, lr: Double, atEdge: Bool) -> TrainingOutcome {
+        let train = instance.trainLoss(theta)
+        guard testLoss.isFinite, train.isFinite else {
+            return TrainingOutcome(testLoss: testLoss.isFinite ? testLoss : .nan, trainLoss: train.isFinite ? train : .nan,
+                                   lr: lr, lrAtGridEdge: atEdge, status: .diverged, message: "non-finite loss")
+        }
+        return TrainingOutcome(testLoss: testLoss, trainLoss: train, lr: lr, lrAtGridEdge: atEdge, status: .ok)
+    }
+
+    /// The final readouts of Adam or MatSign for each peak learning rate, as one N×(K·G) matrix
+    /// (readout g in columns g·K..<(g+1)·K).
+    public func readouts(_ kind: OptimizerKind, peakLearningRates lrs: [Double]) throws -> Matrix {
+        switch kind {
+        case .adam: return adamReadouts(peakLearningRates: lrs)
+        case .matSign: return try matSignReadouts(peakLearningRates: lrs)
+        default: throw InvalidProblemError("\(kind.rawValue) has no learning-rate grid")
+        }
+    }
+
+    // MARK: - Spectral filters (GD, SqrtNG, NG)
+
+    /// Θ_T = V diag(f(μ)/μ) VᵀB for `filter`.
+    public func spectralReadout(_ filter: SpectralFilter) -> Matrix {
+        var scaled = rotatedB
+        for i in 0..<N {
+            let g = filter.gain(eigen.values[i])
+            for o in 0..<K { scaled[i, o] *= g }
+        }
+        return Matrix.product(eigen.vectors, scaled)
+    }
+
+    /// The filter of SPEC §4 for `kind` on this instance; nil for Adam and MatSign.
+    public func filter(for kind: OptimizerKind) -> SpectralFilter? {
+        SpectralFilter.spec(for: kind, muMax: muMax, steps: T)
+    }
+
+    // MARK: - Adam (feature basis)
+
+    /// Bias-corrected Adam in the feature basis, every peak lr at once: Θ, the moments and the
+    /// gradient are N×(K·G) matrices, and each step's G = FΘ − B is one dgemm.
+    /// The lr at step t is peak·(1 − t/T); the bias corrections use step count t+1.
+    public func adamReadouts(peakLearningRates lrs: [Double]) -> Matrix {
+        let N = self.N, K = self.K, T = self.T, groups = lrs.count
+        let cols = K * groups
+        var theta = Matrix(rows: N, columns: cols)
+        guard groups > 0 else { return theta }
+        var m = [Double](repeating: 0, count: N * cols)
+        var v = [Double](repeating: 0, count: N * cols)
+        var grad = [Double](repeating: 0, count: N * cols)
+        let b1 = Self.adamBeta1, b2 = Self.adamBeta2, epsA = Self.adamEpsilon
+        let F = instance.F, B = instance.B
+        for t in 0..<T {
+            let decay = 1 - Double(t) / Double(T)
+            let c1 = 1 - pow(b1, Double(t + 1)), c2 = 1 - pow(b2, Double(t + 1))
+            grad.withUnsafeMutableBufferPointer { pg in
+                B.elements.withUnsafeBufferPointer { pb in
+                    for g in 0..<groups { (pg.baseAddress! + g * N * K).update(from: pb.baseAddress!, count: N * K) }
+                }
+                F.elements.withUnsafeBufferPointer { pf in
+                    theta.elements.withUnsafeBufferPointer { pt in
+                        gemm(m: N, n: cols, k: N, alpha: 1, pf.baseAddress!, lda: N, pt.baseAddress!, ldb: N,
+                             beta: -1, pg.baseAddress!, ldc: N)
+                    }
+                }
+            }
+            theta.elements.withUnsafeMutableBufferPointer { pt in
+                m.withUnsafeMutableBufferPointer { pm in
+                    v.withUnsafeMutableBufferPointer { pv in
+                        grad.withUnsafeBufferPointer { pg in
+                            for g in 0..<groups {
+                                let lr = lrs[g] * decay
+                                for idx in (g * N * K)..<((g + 1) * N * K) {
+                                    let gi = pg[idx]
+                                    let mi = b1 * pm[idx] + (1 - b1) * gi
+                                    let vi = b2 * pv[idx] + (1 - b2) * (gi * gi)
+                                    pm[idx] = mi
+                                    pv[idx] = vi
+                                    pt[idx] -= lr * (mi / c1) / ((vi / c2).squareRoot() + epsA)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return theta
+    }
+
+    // MARK: - MatSign (Muon proxy)
+
+    /// MatSign run in F's eigenbasis (SPEC §4: msign commutes with rotations): with Θ̃ = VᵀΘ,
+    /// G̃ = diag(μ)Θ̃ − B̃; M ← βM + G̃; Θ̃ ← Θ̃ − η_t msign(βM + G̃). Returns Θ = VΘ̃ for every
+    /// peak lr (N×(K·G)).
+    public func matSignReadouts(peakLearningRates lrs: [Double]) throws -> Matrix {
+        let N = self.N, K = self.K
+        var all = Matrix(rows: N, columns: K * lrs.count)
+        let mu = eigen.values
+        for (g, peak) in lrs.enumerated() {
+            let thetaTilde = try matSign(peak: peak) { theta in
+                var grad = theta
+                for o in 0..<K { for i in 0..<N { grad[i, o] = mu[i] * theta[i, o] - self.rotatedB[i, o] } }
+                return grad
+            }
+            all.elements.replaceSubrange((g * N * K)..<((g + 1) * N * K), with: thetaTilde.elements)
+        }
+        return Matrix.product(eigen.vectors, all)
+    }
+
+    /// MatSign run literally in the feature basis (G = FΘ − B by dgemm), every peak lr; for
+    /// testing the eigenbasis form.
+    public func matSignReadoutsInFeatureBasis(peakLearningRates lrs: [Double]) throws -> Matrix {
+        let N = self.N, K = self.K
+        var all = Matrix(rows: N, columns: K * lrs.count)
+        for (g, peak) in lrs.enumerated() {
+            let theta = try matSign(peak: peak) { theta in Matrix.product(self.instance.F, theta) - self.instance.B }
+            all.elements.replaceSubrange((g * N * K)..<((g + 1) * N * K), with: theta.elements)
+        }
+        return all
+    }
+
+    /// T steps of Nesterov MatSign from Θ = 0 with the gradient map `gradient`.
+    func matSign(peak: Double, gradient: (Matrix) -> Matrix) throws -> Matrix {
+        let beta = Self.matSignMomentum
+        var theta = Matrix(rows: N, columns: K)
+        var momentum = Matrix(rows: N, columns: K)
+        for t in 0..<T {
+            let lr = peak * (1 - Double(t) / Double(T))
+            let g = gradient(theta)
+            var direction = g
+            for i in momentum.elements.indices {
+                momentum.elements[i] = beta * momentum.elements[i] + g.elements[i]
+                direction.elements[i] = beta * momentum.elements[i] + g.elements[i]
+            }
+            let sign = try LAPACK.matrixSign(direction)
+            for i in theta.elements.indices { theta.elements[i] -= lr * sign.elements[i] }
+        }
+        return theta
+    }
+
+    // MARK: - Literal iterations (for tests)
+
+    /// GD, SqrtNG or NG run literally for T steps in the feature basis from Θ = 0:
+    /// GD θ ← θ − ηg; SqrtNG θ ← θ − η(F + εI)^(−1/2)g with the root formed explicitly (from a
+    /// dsyevr eigendecomposition of F + εI, independent of the dsyevd one used by the filters);
+    /// NG θ ← θ − (F + εI)^(−1)g by Cholesky solves. g = FΘ − B.
+    public func literalIteration(_ kind: OptimizerKind) throws -> Matrix {
+        guard let filter = filter(for: kind) else {
+            throw InvalidProblemError("\(kind.rawValue) is not a linear iteration")
+        }
+        let F = instance.F, B = instance.B
+        var shifted = F
+        for i in 0..<N { shifted[i, i] += epsilon }
+        var theta = Matrix(rows: N, columns: K)
+        switch kind {
+        case .gd:
+            for _ in 0..<T { theta = theta - filter.stepSize * (Matrix.product(F, theta) - B) }
+        case .sqrtNG:
+            let e = try LAPACK.symmetricEigen(shifted, algorithm: .relativelyRobust)
+            guard e.values.allSatisfy({ $0 > 0 }) else {
+                throw LinearAlgebraError(routine: "dsyevr", info: 0, detail: "F + εI is not positive definite")
+            }
+            var scaledQ = e.vectors
+            for j in 0..<N { for i in 0..<N { scaledQ[i, j] /= e.values[j].squareRoot() } }
+            let inverseRoot = Matrix.product(scaledQ, e.vectors, transposeB: true)
+            for _ in 0..<T {
+                theta = theta - filter.stepSize * Matrix.product(inverseRoot, Matrix.product(F, theta) - B)
+            }
+        case .ng:
+            let factor = try LAPACK.cholesky(shifted)
+            for _ in 0..<T {
+                theta = theta - (try LAPACK.choleskySolve(factor: factor, Matrix.product(F, theta) - B))
+            }
+        case .adam, .matSign:
+            break
+        }
+        return theta
+    }
+}
+
+extension TrainingOutcome {
+    /// A `failed` outcome carrying `error` as its one-line message.
+    public static func failure(_ error: Error) -> TrainingOutcome {
+        let text = String(describing: error).replacingOccurrences(of: "\n", with: " ")
+        return TrainingOutcome(testLoss: .nan, trainLoss: .nan, lr: .nan, lrAtGridEdge: false,
+                               status: .failed, message: text)
+    }
+}
+
+extension InstanceTrainer {
+    /// Samples the instance `key` and trains each of `optimizers` on it. Never throws: a
+    /// sampling or eigendecomposition failure gives every optimizer a `failed` outcome.
+    public static func outcomes(parameters: ProblemParameters, key: InstanceKey,
+                                optimizers: [OptimizerKind] = OptimizerKind.allCases) -> [OptimizerKind: TrainingOutcome] {
+        do {
+            let trainer = try InstanceTrainer(instance: ProblemInstance.sample(parameters: parameters, key: key))
+            return Dictionary(uniqueKeysWithValues: optimizers.map { ($0, trainer.train($0)) })
+        } catch {
+            return Dictionary(uniqueKeysWithValues: optimizers.map { ($0, TrainingOutcome.failure(error)) })
+        }
+    }
+}

@@ -1,0 +1,222 @@
+import Foundation
+
+/// Problem parameters that cannot define an instance (e.g. N ≤ 0).
+public struct InvalidProblemError: Error, Equatable, Sendable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { "invalid problem: \(message)" }
+}
+
+/// One problem instance (SPEC §1–3): the random features W, the teacher W*, and the training
+/// data through its sufficient statistics F = ΦᵀΦ/n, B = ΦᵀY/n and YᵀY/n.
+///
+/// It is a pure function of (parameters, key): W comes from the `features` stream, W* from
+/// `teacher`, the training data from `data` (see `RandomStream` for the keys). W and W* are
+/// the same for both samplers; only the data differ.
+public struct ProblemInstance: Sendable {
+    public let parameters: ProblemParameters
+    public let key: InstanceKey
+    /// The input spectrum λ_1…λ_D (element k−1 is λ_k).
+    public let lambda: [Double]
+    /// W, N×D, W_ik ~ N(0, 1) (filled in column-major order from the `features` stream).
+    public let features: Matrix
+    /// W*, D×K, W*[k, o] ~ N(0, k^−β) (column-major order from the `teacher` stream).
+    public let teacher: Matrix
+    /// The population covariance C of (φ(x), y), (N+K)×(N+K) (SPEC §2).
+    public let covariance: Matrix
+    /// F = ΦᵀΦ/n, N×N (exactly symmetric).
+    public let F: Matrix
+    /// B = ΦᵀY/n, N×K.
+    public let B: Matrix
+    /// YᵀY/n, K×K.
+    public let labelGram: Matrix
+    /// (1/K) Σ_o w*_oᵀ Λ w*_o: the test loss at Θ = 0.
+    public let signalVariance: Double
+    /// True when the joint sampler's Cholesky factorisation of C failed and the symmetric
+    /// square root (eigenvalues clamped at 0) was used instead.
+    public let usedSymmetricSquareRoot: Bool
+
+    public var N: Int { key.N }
+    public var D: Int { parameters.D }
+    public var K: Int { parameters.K }
+
+    /// Rows of training data generated and accumulated at a time. A constant (never
+    /// machine-dependent), so the accumulation order, hence every bit, is reproducible.
+    public static let rowBlockSize = 256
+
+    /// Samples the instance `key` under `parameters` with `parameters.sampler`.
+    /// - Throws: `InvalidProblemError` for unusable parameters, `LinearAlgebraError` when a
+    ///   LAPACK routine fails.
+    public static func sample(parameters p: ProblemParameters, key: InstanceKey) throws -> ProblemInstance {
+        try validate(p, key)
+        let N = key.N, D = p.D, K = p.K
+        let lambda = Spectrum.eigenvalues(s: key.s, D: D)
+
+        var featureStream = RandomStream(masterSeed: p.masterSeed, instance: key, stream: .features)
+        let W = Matrix(rows: N, columns: D, elements: featureStream.standardNormals(count: N * D))
+
+        var teacherStream = RandomStream(masterSeed: p.masterSeed, instance: key, stream: .teacher)
+        var Wstar = Matrix(rows: D, columns: K, elements: teacherStream.standardNormals(count: D * K))
+        let teacherScale = Spectrum.teacherVariances(beta: p.beta, D: D).map { $0.squareRoot() }
+        for o in 0..<K { for k in 0..<D { Wstar[k, o] *= teacherScale[k] } }
+
+        let C = populationCovariance(W: W, teacher: Wstar, lambda: lambda, sigma: p.sigma)
+        var dataStream = RandomStream(masterSeed: p.masterSeed, instance: key, stream: .data)
+        let gram: Matrix
+        var usedSymmetricRoot = false
+        switch p.sampler {
+        case .joint:
+            (gram, usedSymmetricRoot) = try jointGram(covariance: C, n: p.n, stream: &dataStream)
+        case .direct:
+            gram = directGram(W: W, teacher: Wstar, lambda: lambda, sigma: p.sigma, n: p.n, stream: &dataStream)
+        }
+        guard gram.isFinite else {
+            throw LinearAlgebraError(routine: "sampling", info: 0, detail: "non-finite training Gram matrix")
+        }
+        let negTeacher = -1.0 * Wstar
+        let signal = negTeacher.elements.withUnsafeBufferPointer {
+            weightedLoss($0.baseAddress!, lambda: lambda, D: D, K: K)
+        }
+        return ProblemInstance(
+            parameters: p, key: key, lambda: lambda, features: W, teacher: Wstar, covariance: C,
+            F: gram.submatrix(rows: 0..<N, columns: 0..<N),
+            B: gram.submatrix(rows: 0..<N, columns: N..<(N + K)),
+            labelGram: gram.submatrix(rows: N..<(N + K), columns: N..<(N + K)),
+            signalVariance: signal, usedSymmetricSquareRoot: usedSymmetricRoot)
+    }
+
+    static func validate(_ p: ProblemParameters, _ key: InstanceKey) throws {
+        guard key.N > 0 else { throw InvalidProblemError("N must be positive (got \(key.N))") }
+        guard p.D > 0, p.K > 0, p.n > 0 else { throw InvalidProblemError("D, K and n must be positive") }
+        guard p.T >= 0 else { throw InvalidProblemError("T must be non-negative") }
+        guard key.s.isFinite, p.beta.isFinite else { throw InvalidProblemError("s and beta must be finite") }
+        guard p.sigma.isFinite, p.sigma >= 0 else { throw InvalidProblemError("sigma must be finite and ≥ 0") }
+        guard key.replicate >= 0, key.replicate <= Int(UInt32.max), key.N <= Int(UInt32.max) else {
+            throw InvalidProblemError("replicate and N must fit the RNG key (0 ≤ · < 2^32)")
+        }
+        guard (key.N + p.K) * p.D < Int(Int32.max), key.N * key.N < Int(Int32.max) else {
+            throw InvalidProblemError("matrix too large for 32-bit BLAS indices")
+        }
+    }
+
+    /// The covariance of (φ(x), y) given (W, W*) (SPEC §2):
+    /// [[WΛWᵀ/D, WΛW*/√D], [W*ᵀΛWᵀ/√D, W*ᵀΛW* + σ²I]], as G Gᵀ + diag(0, σ²I) with the
+    /// (N+K)×D matrix G = [WΛ^½/√D ; W*ᵀΛ^½] (one dsyrk).
+    public static func populationCovariance(W: Matrix, teacher Wstar: Matrix, lambda: [Double],
+                                            sigma: Double) -> Matrix {
+        let N = W.rows, D = W.columns, K = Wstar.columns
+        let m = N + K
+        let rootD = Double(D).squareRoot()
+        var G = Matrix(rows: m, columns: D)
+        for k in 0..<D {
+            let r = lambda[k].squareRoot()
+            for i in 0..<N { G[i, k] = W[i, k] * r / rootD }
+            for o in 0..<K { G[N + o, k] = r * Wstar[k, o] }
+        }
+        var C = Matrix.gram(G)
+        for o in 0..<K { C[N + o, N + o] += sigma * sigma }
+        return C
+    }
+
+    // MARK: - Samplers
+
+    /// `sampler: joint`. Rows r = z Lᵀ with z ~ N(0, I_{N+K}) and C = L Lᵀ, so the Gram
+    /// matrix of the rows is L S Lᵀ with S = ZᵀZ/n; S is accumulated by dsyrk over blocks of
+    /// `rowBlockSize` rows of Z drawn in order from `stream` (each block filled column-major).
+    /// When dpotrf fails, the symmetric square root Q diag(√max(d, 0)) Qᵀ replaces L.
+    static func jointGram(covariance C: Matrix, n: Int, stream: inout RandomStream) throws -> (Matrix, Bool) {
+        let m = C.rows
+        var factor = C
+        var symmetricRoot = false
+        do {
+            try LAPACK.choleskyInPlace(&factor.elements, n: m)
+        } catch {
+            let eig = try LAPACK.symmetricEigen(C)
+            let q = eig.vectors
+            var qs = q
+            for j in 0..<m {
+                let r = max(eig.values[j], 0).squareRoot()
+                for i in 0..<m { qs[i, j] *= r }
+            }
+            factor = Matrix.product(qs, q, transposeB: true)
+            factor.symmetrizeFromLower()
+            symmetricRoot = true
+        }
+
+        var S = Matrix(rows: m, columns: m)
+        let blockRows = rowBlockSize
+        var z = [Double](repeating: 0, count: blockRows * m)
+        var done = 0
+        let scale = 1.0 / Double(n)
+        S.elements.withUnsafeMutableBufferPointer { ps in
+            z.withUnsafeMutableBufferPointer { pz in
+                while done < n {
+                    let rows = min(blockRows, n - done)
+                    let chunk = UnsafeMutableBufferPointer(rebasing: pz[0..<(rows * m)])
+                    stream.fillStandardNormals(chunk)
+                    syrkLower(trans: true, n: m, k: rows, alpha: scale, pz.baseAddress!, lda: rows,
+                              beta: 1, ps.baseAddress!, ldc: m)
+                    done += rows
+                }
+            }
+        }
+        S.symmetrizeFromLower()
+
+        var gram: Matrix
+        if symmetricRoot {
+            gram = Matrix.product(Matrix.product(factor, S), factor)
+        } else {
+            gram = S
+            factor.elements.withUnsafeBufferPointer { pl in
+                gram.elements.withUnsafeMutableBufferPointer { pg in
+                    trmmLower(left: true, transL: false, m: m, n: m, alpha: 1, pl.baseAddress!, ldl: m,
+                              pg.baseAddress!, ldb: m)
+                    trmmLower(left: false, transL: true, m: m, n: m, alpha: 1, pl.baseAddress!, ldl: m,
+                              pg.baseAddress!, ldb: m)
+                }
+            }
+        }
+        gram.symmetrizeFromLower()
+        return (gram, symmetricRoot)
+    }
+
+    /// `sampler: direct`. For each block of `rowBlockSize` rows: x = Λ^½u with u ~ N(0, I_D)
+    /// (the block's u filled column-major from `stream`), then the block's noise ξ; Φ = XWᵀ/√D,
+    /// Y = XW* + σξ; the Gram matrix of [Φ Y]/n is accumulated by dsyrk.
+    static func directGram(W: Matrix, teacher Wstar: Matrix, lambda: [Double], sigma: Double, n: Int,
+                           stream: inout RandomStream) -> Matrix {
+        let N = W.rows, D = W.columns, K = Wstar.columns, m = N + K
+        let blockRows = rowBlockSize
+        let rootLambda = lambda.map { $0.squareRoot() }
+        var gram = Matrix(rows: m, columns: m)
+        var x = [Double](repeating: 0, count: blockRows * D)
+        var rowsPY = [Double](repeating: 0, count: blockRows * m)
+        var done = 0
+        let scale = 1.0 / Double(n)
+        W.elements.withUnsafeBufferPointer { pw in
+        Wstar.elements.withUnsafeBufferPointer { pws in
+        gram.elements.withUnsafeMutableBufferPointer { pg in
+        x.withUnsafeMutableBufferPointer { px in
+        rowsPY.withUnsafeMutableBufferPointer { pr in
+            while done < n {
+                let rows = min(blockRows, n - done)
+                stream.fillStandardNormals(UnsafeMutableBufferPointer(rebasing: px[0..<(rows * D)]))
+                for k in 0..<D { for i in 0..<rows { px[i + k * rows] *= rootLambda[k] } }
+                // Y block: σξ first (columns N..<m of the rows×m block), then += X W*.
+                let yBase = pr.baseAddress! + rows * N
+                stream.fillStandardNormals(UnsafeMutableBufferPointer(start: yBase, count: rows * K))
+                for i in 0..<(rows * K) { yBase[i] *= sigma }
+                gemm(m: rows, n: K, k: D, alpha: 1, px.baseAddress!, lda: rows, pws.baseAddress!, ldb: D,
+                     beta: 1, yBase, ldc: rows)
+                // Φ block = X Wᵀ / √D.
+                gemm(transB: true, m: rows, n: N, k: D, alpha: 1 / Double(D).squareRoot(),
+                     px.baseAddress!, lda: rows, pw.baseAddress!, ldb: N, beta: 0, pr.baseAddress!, ldc: rows)
+                syrkLower(trans: true, n: m, k: rows, alpha: scale, pr.baseAddress!, lda: rows,
+                          beta: 1, pg.baseAddress!, ldc: m)
+                done += rows
+            }
+        }}}}}
+        gram.symmetrizeFromLower()
+        return gram
+    }
+}

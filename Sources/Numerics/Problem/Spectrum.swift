@@ -1,0 +1,22 @@
+import Foundation
+
+/// The covariance spectrum of the latent input (SPEC §1).
+public enum Spectrum {
+    /// λ_k = k^(−s) / Σ_j j^(−s), k = 1…D (so Σ λ_k = 1). Element k−1 holds λ_k.
+    ///
+    /// The normaliser is summed from the smallest term up (k = D down to 1), for accuracy and a
+    /// fixed order.
+    public static func eigenvalues(s: Double, D: Int) -> [Double] {
+        guard D > 0 else { return [] }
+        let raw = (1...D).map { pow(Double($0), -s) }
+        var total = 0.0
+        for k in stride(from: D - 1, through: 0, by: -1) { total += raw[k] }
+        return raw.map { $0 / total }
+    }
+
+    /// The teacher's coefficient variances k^(−β), k = 1…D (element k−1 for k).
+    public static func teacherVariances(beta: Double, D: Int) -> [Double] {
+        guard D > 0 else { return [] }
+        return (1...D).map { pow(Double($0), -beta) }
+    }
+}

@@ -1,0 +1,181 @@
+/// The batch scripts `submit` writes into the output directory and hands to `sbatch`: the
+/// binary carries them, so a submission does not depend on where the repository is.
+/// They are `jobs/array.sbatch` and `jobs/merge-analyze.sbatch` verbatim (a unit test holds
+/// them equal; after editing a script, paste it here).
+public enum BatchScripts {
+    /// `jobs/array.sbatch`: shard `$SLURM_ARRAY_TASK_ID` of K. Arguments: SPEC OUT_DIR K ALPHASWEEP.
+    public static let array = #"""
+#!/usr/bin/env bash
+# One shard of a sweep as one task of a Slurm job array: shard I of K into OUT_DIR/shard-I.h5,
+# resumed when that file already exists. `alphasweep submit` writes this script into OUT_DIR and
+# submits it with the values as arguments. By hand:
+#
+#   sbatch --array=0-3 --ntasks=4 jobs/array.sbatch jobs/default.yaml runs/a 4
+#   sbatch --dependency=afterok:<array job id> jobs/merge-analyze.sbatch runs/a 4
+#
+# Arguments (each falls back to the environment variable in brackets, then to the default):
+#   array.sbatch [SPEC [OUT_DIR [SHARDS [ALPHASWEEP]]]]
+#   SPEC        sweep spec                         [SPEC; jobs/default.yaml]
+#   OUT_DIR     directory of the shard files       [OUT_DIR; shards]
+#   SHARDS      K, the number of shards            [SHARDS; $SLURM_ARRAY_TASK_COUNT]
+#               Give K explicitly when resubmitting only some tasks (--array=3,7): the
+#               array's task count is then not K.
+#   ALPHASWEEP  the binary                         [ALPHASWEEP; $SLURM_SUBMIT_DIR/.build/release/alphasweep]
+#   DRAIN_SECONDS, ALPHASWEEP_LAUNCHER, ALPHASWEEP_REQUEUE: as in jobs/sweep.sbatch.
+#
+# Stopping works as in jobs/sweep.sbatch: USR1 120 s before the time limit (or by
+# `scancel --signal=USR1 --batch JOBID_TASK`), TERM from scancel; the shard file is left closed
+# and resumable, the task exits non-zero, and a dependent merge (afterok) does not start.
+#SBATCH --job-name=alphasweep-shard
+#SBATCH --ntasks=4
+#SBATCH --cpus-per-task=1
+#SBATCH --time=12:00:00
+#SBATCH --output=%x-%A_%a.out
+#SBATCH --open-mode=append
+#SBATCH --signal=B:USR1@120
+#SBATCH --requeue
+set -uo pipefail   # no -e: the script must outlive a failed run to report it
+
+SPEC=${1:-${SPEC:-jobs/default.yaml}}
+OUT_DIR=${2:-${OUT_DIR:-shards}}
+SHARDS=${3:-${SHARDS:-${SLURM_ARRAY_TASK_COUNT:-}}}
+ALPHASWEEP=${4:-${ALPHASWEEP:-${SLURM_SUBMIT_DIR:-$PWD}/.build/release/alphasweep}}
+DRAIN_SECONDS=${DRAIN_SECONDS:-60}
+
+# One BLAS thread per rank: the ranks are the parallelism.
+export OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-1} OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
+# HDF5 locks files it opens. BEST_EFFORT ignores file systems without lock support; set
+# HDF5_USE_FILE_LOCKING=FALSE where locking is broken or hangs (some Lustre, NFS or GPFS mounts).
+export HDF5_USE_FILE_LOCKING=${HDF5_USE_FILE_LOCKING:-BEST_EFFORT}
+
+# ---- begin: the run (identical in jobs/sweep.sbatch and jobs/array.sbatch) ----
+say() { echo "[$(date '+%F %T')] ${SLURM_JOB_ID:+job $SLURM_JOB_ID: }$*"; }
+[ -x "$ALPHASWEEP" ] || { say "error: no alphasweep binary at '$ALPHASWEEP' (set ALPHASWEEP)"; exit 2; }
+[ -r "$SPEC" ] || { say "error: cannot read spec '$SPEC' (set SPEC)"; exit 2; }
+
+# launch ARGS...: starts the MPI run in the background (so traps fire at once) and sets $run_pid.
+launch() {
+  local launcher=${ALPHASWEEP_LAUNCHER:-auto} ntasks=${SLURM_NTASKS:-1}
+  if [ "$launcher" = auto ]; then
+    launcher=mpirun
+    if [ -n "${SLURM_JOB_ID:-}" ] && command -v srun >/dev/null && srun --mpi=list 2>&1 | grep -q pmix; then
+      launcher=srun
+    fi
+  fi
+  say "launching $ntasks ranks with $launcher: $*"
+  case "$launcher" in
+    srun) srun --mpi=pmix --ntasks="$ntasks" --cpus-per-task=1 "$@" & ;;
+    mpirun)
+      if [ "$(id -u)" -eq 0 ]; then export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1; fi
+      mpirun --bind-to none -np "$ntasks" -x OPENBLAS_NUM_THREADS -x OMP_NUM_THREADS \
+        -x HDF5_USE_FILE_LOCKING "$@" & ;;
+    *) say "error: ALPHASWEEP_LAUNCHER must be srun, mpirun or auto, not '$launcher'"; exit 2 ;;
+  esac
+  run_pid=$!
+}
+
+# The first USR1/TERM/INT is passed on as USR1 (the launcher forwards it to every rank); later
+# ones are not repeated, so rank 0 drains once.
+stop_signal=""
+on_signal() {
+  [ -n "$stop_signal" ] && return
+  stop_signal=$1
+  say "received SIG$1: asking the run to stop (drain up to ${DRAIN_SECONDS}s, close the results file)"
+  [ -n "${run_pid:-}" ] && kill -USR1 "$run_pid" 2>/dev/null
+}
+trap 'on_signal USR1' USR1
+trap 'on_signal TERM' TERM
+trap 'on_signal INT' INT
+
+# run_to_end ARGS...: launch, wait through signals, leave the exit code in $rc.
+run_to_end() {
+  local t0=$SECONDS
+  launch "$@"
+  while :; do
+    wait "$run_pid"; rc=$?
+    kill -0 "$run_pid" 2>/dev/null || break   # wait returned for a trap, not the run's end
+  done
+  say "run exited with $rc after $((SECONDS - t0)) s${stop_signal:+ (stop requested by SIG$stop_signal)}"
+  if [ "$rc" -ne 0 ] && [ -n "$stop_signal" ]; then
+    say "stopped before the end; rerun the same command (or scontrol requeue) to resume"
+    if [ "${ALPHASWEEP_REQUEUE:-0}" = 1 ] && [ -n "${SLURM_JOB_ID:-}" ]; then
+      local id=${SLURM_ARRAY_JOB_ID:+${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}}
+      say "requeueing ${id:-$SLURM_JOB_ID}"
+      scontrol requeue "${id:-$SLURM_JOB_ID}" || say "requeue failed"
+    fi
+  fi
+}
+# ---- end: the run ----
+
+SHARD=${SLURM_ARRAY_TASK_ID:-}
+case "$SHARD" in ''|*[!0-9]*) say "error: not a job array task (SLURM_ARRAY_TASK_ID='$SHARD'); submit with --array"; exit 2 ;; esac
+case "$SHARDS" in ''|*[!0-9]*) say "error: the number of shards is unknown or not a number ('$SHARDS'); pass it as the 3rd argument"; exit 2 ;; esac
+[ "$SHARD" -lt "$SHARDS" ] || { say "error: array task $SHARD is not a shard of $SHARDS (0..$((SHARDS - 1)))"; exit 2; }
+mkdir -p "$OUT_DIR" || exit 1
+OUT=$OUT_DIR/shard-$SHARD.h5
+
+args=(run "$SPEC" --out "$OUT" --shard "$SHARD/$SHARDS" --drain-seconds "$DRAIN_SECONDS")
+if [ -e "$OUT" ]; then args+=(--resume); say "$OUT exists: resuming it"; fi
+say "shard $SHARD/$SHARDS of $SPEC -> $OUT on ${SLURM_JOB_NODELIST:-$(hostname)}"
+run_to_end "$ALPHASWEEP" "${args[@]}"
+exit "$rc"
+
+"""#
+
+    /// `jobs/merge-analyze.sbatch`: merge shard-0..K-1, then analyze. Arguments: OUT_DIR K ALPHASWEEP.
+    public static let mergeAnalyze = #"""
+#!/usr/bin/env bash
+# After the shards of a job array: merge OUT_DIR/shard-0..K-1.h5 into OUT_DIR/merged.h5, then
+# analyze it: the α table as OUT_DIR/alpha.json (and /analysis inside merged.h5) and SVG
+# figures in OUT_DIR/figures. `alphasweep submit` writes this script into OUT_DIR and submits
+# it with --dependency=afterok:<array job id>. By hand:
+#
+#   sbatch --dependency=afterok:<array job id> jobs/merge-analyze.sbatch runs/a 4
+#
+# Arguments (each falls back to the environment variable in brackets, then to the default):
+#   merge-analyze.sbatch [OUT_DIR [SHARDS [ALPHASWEEP]]]
+#   OUT_DIR     directory of the shard files       [OUT_DIR; shards]
+#   SHARDS      K; exactly shard-0..K-1 are merged, so stale shards of another K are not
+#               [SHARDS; required]
+#   ALPHASWEEP  the binary                         [ALPHASWEEP; $SLURM_SUBMIT_DIR/.build/release/alphasweep]
+# A merge that fails leaves an existing merged.h5 untouched (it writes a temporary file first).
+#SBATCH --job-name=alphasweep-merge
+#SBATCH --ntasks=1
+#SBATCH --cpus-per-task=1
+#SBATCH --time=01:00:00
+#SBATCH --output=%x-%j.out
+set -euo pipefail
+
+OUT_DIR=${1:-${OUT_DIR:-shards}}
+SHARDS=${2:-${SHARDS:-}}
+ALPHASWEEP=${3:-${ALPHASWEEP:-${SLURM_SUBMIT_DIR:-$PWD}/.build/release/alphasweep}}
+
+export OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-1} OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
+export HDF5_USE_FILE_LOCKING=${HDF5_USE_FILE_LOCKING:-BEST_EFFORT}
+
+say() { echo "[$(date '+%F %T')] ${SLURM_JOB_ID:+job $SLURM_JOB_ID: }$*"; }
+[ -x "$ALPHASWEEP" ] || { say "error: no alphasweep binary at '$ALPHASWEEP' (set ALPHASWEEP)"; exit 2; }
+case "$SHARDS" in ''|*[!0-9]*|0) say "error: give the number of shards K >= 1 as the 2nd argument (not '$SHARDS')"; exit 2 ;; esac
+
+shards=()
+for ((i = 0; i < SHARDS; i++)); do
+  f=$OUT_DIR/shard-$i.h5
+  [ -e "$f" ] || { say "error: $f is missing: shard $i of $SHARDS has not run"; exit 2; }
+  shards+=("$f")
+done
+
+t0=$SECONDS
+tmp=$OUT_DIR/.merged-${SLURM_JOB_ID:-$$}.h5
+trap 'rm -f "$tmp" "$OUT_DIR/.alpha-${SLURM_JOB_ID:-$$}.json"' EXIT
+say "merging $SHARDS shards of $OUT_DIR"
+"$ALPHASWEEP" merge "${shards[@]}" --out "$tmp"
+mv -f "$tmp" "$OUT_DIR/merged.h5"
+say "analyzing $OUT_DIR/merged.h5"
+"$ALPHASWEEP" analyze "$OUT_DIR/merged.h5" --format json --figures "$OUT_DIR/figures" \
+  >"$OUT_DIR/.alpha-${SLURM_JOB_ID:-$$}.json"
+mv -f "$OUT_DIR/.alpha-${SLURM_JOB_ID:-$$}.json" "$OUT_DIR/alpha.json"
+"$ALPHASWEEP" analyze "$OUT_DIR/merged.h5" --format table || true
+say "done in $((SECONDS - t0)) s: $OUT_DIR/merged.h5, $OUT_DIR/alpha.json, $OUT_DIR/figures/"
+
+"""#
+}

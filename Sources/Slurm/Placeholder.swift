@@ -1,1 +1,0 @@
-// The Slurm layer: sbatch scripts and job submission.

@@ -1,0 +1,65 @@
+import Foundation
+
+/// What `alphasweep submit SPEC --array K --out DIR …` asks for.
+///
+/// ```swift
+/// let request = SubmitRequest(specPath: "jobs/default.yaml", shards: 8, outDirectory: "runs/a",
+///                             partition: "short", time: "04:00:00", ranksPerShard: 9)
+/// let result = try submitSweep(request)   // runs sbatch twice
+/// print(result.arrayJob!.id, result.mergeJob!.id)
+/// ```
+public struct SubmitRequest: Equatable, Sendable {
+    /// The sweep spec; validated, then copied to `DIR/spec.yaml`, which the jobs read.
+    public var specPath: String
+    /// K: the number of shards, one array task each (`--array 0-(K-1)`).
+    public var shards: Int
+    /// DIR: shard files, merged file, α table, figures, logs and the submitted scripts.
+    public var outDirectory: String
+    /// `--partition` (a name, or names separated by commas).
+    public var partition: String?
+    /// `--time` of each array task and of the merge job, in a Slurm time format
+    /// (`MM`, `MM:SS`, `HH:MM:SS`, `D-HH`, `D-HH:MM`, `D-HH:MM:SS`).
+    public var time: String?
+    /// `--account`.
+    public var account: String?
+    /// MPI ranks of each array task (`--ntasks`). With 1 the single rank runs the tasks itself;
+    /// with R > 1 rank 0 coordinates and R - 1 ranks train.
+    public var ranksPerShard: Int
+    /// The `sbatch` to run: a name looked up in PATH, or a path.
+    public var sbatch: String
+    /// The alphasweep binary the jobs run (normally the running one: `currentExecutablePath()`).
+    public var alphasweepPath: String
+    /// Only plan: write nothing, submit nothing; the result lists the commands.
+    public var dryRun: Bool
+
+    public init(specPath: String, shards: Int, outDirectory: String,
+                partition: String? = nil, time: String? = nil, account: String? = nil,
+                ranksPerShard: Int = 1, sbatch: String = "sbatch",
+                alphasweepPath: String = currentExecutablePath(), dryRun: Bool = false) {
+        self.specPath = specPath
+        self.shards = shards
+        self.outDirectory = outDirectory
+        self.partition = partition
+        self.time = time
+        self.account = account
+        self.ranksPerShard = ranksPerShard
+        self.sbatch = sbatch
+        self.alphasweepPath = alphasweepPath
+        self.dryRun = dryRun
+    }
+}
+
+/// The absolute path of the running executable (`/proc/self/exe` on Linux).
+public func currentExecutablePath() -> String {
+    #if os(Linux)
+    if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return path }
+    #endif
+    if let path = Bundle.main.executablePath { return URL(fileURLWithPath: path).standardizedFileURL.path }
+    return absolutePath(CommandLine.arguments[0])
+}
+
+/// `path` made absolute against the current directory, with `.` and `..` resolved.
+func absolutePath(_ path: String) -> String {
+    let base = URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true)
+    return URL(fileURLWithPath: path, relativeTo: base).standardizedFileURL.path
+}

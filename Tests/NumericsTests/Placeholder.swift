@@ -1,2 +1,0 @@
-import XCTest
-final class NumericsTestsPlaceholder: XCTestCase { func testNothing() {} }

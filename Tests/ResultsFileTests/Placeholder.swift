@@ -1,2 +1,0 @@
-import XCTest
-final class ResultsFileTestsPlaceholder: XCTestCase { func testNothing() {} }

@@ -1,0 +1,105 @@
+import Foundation
+import ResultsFile
+import Sweep
+import XCTest
+
+final class RoundTripTests: XCTestCase {
+    func testRecordsRoundTripBitwiseInCanonicalOrder() throws {
+        let dir = Fixture.directory(self)
+        let path = dir + "/run.h5"
+        let records = Fixture.records()
+        try writeResultsFile(path, records: records.shuffled())
+
+        let contents = try ResultsReader.read(path: path)
+        assertSameRecords(contents.records, records.sorted { $0.key < $1.key })
+        XCTAssertTrue(contents.records.contains { $0.outcome.testLoss.isNaN })
+        XCTAssertTrue(contents.records.contains { $0.outcome.message == "Cholesky échoué — ∞ 🚀 (σ=0.3)" })
+        XCTAssertTrue(contents.records.contains { $0.outcome.testLoss.bitPattern == (-0.0).bitPattern })
+        XCTAssertEqual(contents.specText, Fixture.specText)
+        XCTAssertEqual(contents.specSHA256, Fixture.sha)
+        XCTAssertEqual(contents.formatVersion, 1)
+        XCTAssertEqual(contents.journal, .none)
+        XCTAssertEqual(Fixture.listing(dir), ["run.h5"], "a closed writer leaves only the results file")
+    }
+
+    func testRootAttributesAndProvenance() throws {
+        let path = Fixture.directory(self) + "/run.h5"
+        try writeResultsFile(path, records: Fixture.records())
+        let contents = try ResultsReader.read(path: path)
+        let a = contents.attributes
+        XCTAssertEqual(a["spec_sha256"], Fixture.sha)
+        XCTAssertEqual(a["format_version"], "1")
+        XCTAssertEqual(a["alphasweep_version"], "test")
+        XCTAssertEqual(a["created"], "2026-05-01T00:00:00Z")
+        XCTAssertEqual(a["hostnames"], "node1,node2")
+        XCTAssertEqual(a["ranks"], "4")
+        XCTAssertEqual(a["mpi_library"], "Open MPI 4.1")
+        XCTAssertEqual(a["blas_core"], "Haswell")
+        XCTAssertEqual(a["rows"], String(contents.records.count))
+        XCTAssertTrue(a["hdf5_version"]?.hasPrefix("1.") ?? false)
+        XCTAssertEqual(contents.provenance.count, 1)
+        XCTAssertEqual(contents.provenance[0].event, "run")
+        XCTAssertEqual(contents.provenance[0].provenance, Fixture.provenance)
+        XCTAssertEqual(contents.provenance[0].sourceFile, "run.h5")
+        XCTAssertEqual(contents.provenance[0].rows, contents.records.count)
+    }
+
+    func testEmptyFileAndEmptySpec() throws {
+        let path = Fixture.directory(self) + "/empty.h5"
+        let writer = try ResultsWriter.create(path: path, specText: "", specSHA256: Fixture.sha, provenance: Fixture.provenance)
+        try writer.close()
+        let contents = try ResultsReader.read(path: path)
+        XCTAssertEqual(contents.records.count, 0)
+        XCTAssertEqual(contents.specText, "")
+    }
+
+    func testLongMessagesAreCappedAndNulDropped() throws {
+        let path = Fixture.directory(self) + "/run.h5"
+        var records = Array(Fixture.records().prefix(2))
+        records[0].outcome.message = String(repeating: "é", count: 2000)
+        records[1].outcome.message = "a\0b"
+        try writeResultsFile(path, records: records)
+        let read = try ResultsReader.read(path: path).records
+        XCTAssertLessThanOrEqual(read[0].outcome.message.utf8.count, ResultsWriter.maxMessageBytes)
+        XCTAssertTrue(read[0].outcome.message.hasSuffix("…"))
+        XCTAssertEqual(read[1].outcome.message, "ab")
+    }
+
+    func testDuplicateAppendsAreSkippedAndConflictsRefused() throws {
+        let path = Fixture.directory(self) + "/run.h5"
+        let records = Fixture.records()
+        let writer = try ResultsWriter.create(path: path, specText: Fixture.specText, specSHA256: Fixture.sha,
+                                              provenance: Fixture.provenance)
+        try writer.append(records)
+        var again = records[3]
+        again.wallSeconds += 1  // timing differs: the same result
+        try writer.append(again)
+        XCTAssertEqual(writer.rowCount, records.count)
+        var conflicting = records[4]
+        conflicting.outcome.testLoss = 42
+        let error = expectResultsError { try writer.append([records[0], conflicting]) }
+        XCTAssertTrue(error?.description.contains(conflicting.key.description) ?? false, "\(String(describing: error))")
+        try writer.close()
+        XCTAssertEqual(try ResultsReader.read(path: path).records.count, records.count)
+    }
+
+    func testWriteAnalysisKeepsRowsAndReplacesTheGroup() throws {
+        let path = Fixture.directory(self) + "/run.h5"
+        let records = Fixture.records()
+        try writeResultsFile(path, records: records)
+        try writeAnalysis(to: path, numericColumns: ["alpha": [0.5, .nan], "s": [0.5, 1.0]],
+                          stringColumns: ["optimizer": ["GD", "Adam"]], attributes: ["note": "first"])
+        try writeAnalysis(to: path, numericColumns: ["alpha": [0.25, 0.75]],
+                          stringColumns: ["optimizer": ["GD", "NG"]], attributes: ["note": "second ✓"])
+        let contents = try ResultsReader.read(path: path)
+        assertSameRecords(contents.records, records.sorted { $0.key < $1.key })
+        let analysis = try XCTUnwrap(contents.analysis)
+        XCTAssertEqual(analysis.numericColumns["alpha"], [0.25, 0.75])
+        XCTAssertNil(analysis.numericColumns["s"], "the group is replaced, not extended")
+        XCTAssertEqual(analysis.stringColumns["optimizer"], ["GD", "NG"])
+        XCTAssertEqual(analysis.attributes["note"], "second ✓")
+        XCTAssertEqual(try ResultsReader.readAnalysis(path: path)?.numericColumns["alpha"], [0.25, 0.75])
+        XCTAssertEqual(contents.provenance.count, 1)
+        XCTAssertNotNil(expectResultsError { try writeAnalysis(to: path, numericColumns: ["a/b": []], stringColumns: [:], attributes: [:]) })
+    }
+}

@@ -1,2 +1,0 @@
-import XCTest
-final class SlurmPlaceholder: XCTestCase { func testNothing() {} }
