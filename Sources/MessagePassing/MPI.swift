@@ -7,6 +7,10 @@ public enum MPI {
     public struct Failure: Error, CustomStringConvertible {
         public let call: String
         public let code: Int32
+        public init(call: String, code: Int32) {
+            self.call = call
+            self.code = code
+        }
         public var description: String { "\(call) failed with MPI error \(code)" }
     }
 

@@ -1,0 +1,55 @@
+import ArgumentParser
+import Foundation
+import Sweep
+
+/// An error from bad input (spec, arguments, files): exit code 2, one line on stderr.
+struct BadInput: Error, CustomStringConvertible {
+    let description: String
+    init(_ message: String) { description = message }
+}
+
+@main
+struct AlphaSweep: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "alphasweep",
+        abstract: "Measure how the scaling exponent α in L(N) ∝ N^-α depends on the optimizer.",
+        discussion: """
+        Exit codes: 0 success, 2 bad input (spec, arguments, files), 1 anything else.
+        """,
+        version: AlphasweepVersion.current,
+        subcommands: [Run.self, Analyze.self, Merge.self, Inspect.self, Plan.self, Doctor.self]
+    )
+
+    /// ArgumentParser's own exit code for usage errors is 64; the contract says 2.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let code as ExitCode {
+            Foundation.exit(code.rawValue)
+        } catch let error as BadInput {
+            FileHandle.standardError.write(Data("alphasweep: \(error.description)\n".utf8))
+            Foundation.exit(2)
+        } catch let error as SpecError {
+            FileHandle.standardError.write(Data("alphasweep: \(error.description)\n".utf8))
+            Foundation.exit(2)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                print(fullMessage(for: error))
+                Foundation.exit(0)
+            }
+            if code == .validationFailure {
+                let message = fullMessage(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+                FileHandle.standardError.write(Data("alphasweep: \(message.replacingOccurrences(of: "Error: ", with: ""))\n".utf8))
+                Foundation.exit(2)
+            }
+            if let mapped = ErrorMapping.exitCode(for: error) {
+                FileHandle.standardError.write(Data("alphasweep: \(ErrorMapping.message(for: error))\n".utf8))
+                Foundation.exit(mapped)
+            }
+            FileHandle.standardError.write(Data("alphasweep: \(error)\n".utf8))
+            Foundation.exit(code == .failure ? 1 : code.rawValue)
+        }
+    }
+}

@@ -1,0 +1,71 @@
+import Analysis
+import ArgumentParser
+import Foundation
+import Numerics
+import ResultsFile
+import Sweep
+
+extension ReportFormat: ExpressibleByArgument {}
+
+struct Analyze: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Fit α per (optimizer, s) with bootstrap CIs, the gap to GD, and theory beside it.",
+        discussion: """
+        Reads a results file (one run or a merge). Prints the α table, writes the analysis into \
+        the file's /analysis group (so an archived file carries its answer), and with --figures \
+        writes SVG figures. Tasks that diverged or failed are excluded and counted; cells with \
+        too few complete replicates are marked.
+        """)
+
+    @Argument(help: "A results file (HDF5).") var file: String
+    @Option(help: "Output format: table, csv or json.") var format: ReportFormat = .table
+    @Option(help: "Write SVG figures into this directory.") var figures: String?
+    @Option(help: "Bootstrap resamples (≥ 4000 recommended).") var resamples: Int = ReplicateBootstrap.defaultResamples
+    @Flag(help: "Do not store the analysis in the results file.") var noStore = false
+    @Flag(help: "Skip the spectral-theory prediction.") var noTheory = false
+
+    func validate() throws {
+        if resamples < 100 { throw ValidationError("--resamples: must be at least 100, got \(resamples)") }
+    }
+
+    func run() throws {
+        let contents = try ResultsReader.read(path: file, includeJournal: true)
+        let spec = try SweepSpec.parse(contents.specText, file: "\(file):/spec")
+        var options = AnalysisOptions()
+        options.resamples = resamples
+        let theory: TheoryProvider? = noTheory ? nil : TheoryPredictions(spec: spec).provider
+        let report = AnalysisReport(spec: spec, records: contents.records, theory: theory, options: options)
+        print(try report.render(format), terminator: format == .table ? "\n" : "")
+
+        if let figures {
+            let directory = URL(fileURLWithPath: figures)
+            do {
+                try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            } catch {
+                throw BadInput("--figures: cannot create directory \(figures): \(error.localizedDescription)")
+            }
+            let written = try writeFigures(report, to: directory)
+            log("wrote \(written.count) figures to \(figures)/")
+        }
+        guard !noStore else { return }
+        if contents.journal.rows > 0 {
+            log("analysis not stored in \(file): \(contents.journal.rows) rows are still in its journal (run `alphasweep run … --resume` to fold them in)")
+            return
+        }
+        let rows = report.columns(), curves = report.curveColumns()
+        var numeric = rows.numeric, text = rows.text
+        for (name, column) in curves.numeric { numeric["curve_" + name] = column }
+        for (name, column) in curves.text { text["curve_" + name] = column }
+        do {
+            try writeAnalysis(to: file, numericColumns: numeric, stringColumns: text, attributes: [
+                "created": Provenance.timestamp(),
+                "alphasweep_version": AlphasweepVersion.current,
+                "bootstrap_resamples": String(resamples),
+                "row_columns": rows.names.joined(separator: ","),
+                "curve_columns": curves.names.map { "curve_" + $0 }.joined(separator: ","),
+            ])
+        } catch let error as ResultsFileError {
+            log("analysis not stored in \(file): \(error)")
+        }
+    }
+}
