@@ -28,38 +28,37 @@ public struct MergeReport: Equatable, Sendable {
 public func mergeResults(inputs: [String], output: String,
                          provenance: Provenance = Provenance()) throws -> MergeReport {
     guard !inputs.isEmpty else { throw ResultsFileError.invalidArgument("merge needs at least one input file") }
-    let outputName = (output as NSString).standardizingPath
+    let outputIdentity = FileSystem.identity(output)
     for (i, input) in inputs.enumerated() {
-        if (input as NSString).standardizingPath == outputName
-            || (FileSystem.identity(input) != nil && FileSystem.identity(input).map { [$0.0, $0.1] } == FileSystem.identity(output).map { [$0.0, $0.1] }) {
+        let identity = FileSystem.identity(input)
+        if (input as NSString).standardizingPath == (output as NSString).standardizingPath
+            || (identity != nil && identity == outputIdentity) {
             throw ResultsFileError.invalidArgument("the merge output \(output) is also an input; choose another --out")
         }
-        for other in inputs[..<i] {
-            if let a = FileSystem.identity(input), let b = FileSystem.identity(other), a == b {
-                throw ResultsFileError.invalidArgument("\(input) is given twice (also as \(other))")
-            }
+        if let identity, let twin = inputs[..<i].first(where: { FileSystem.identity($0) == identity }) {
+            throw ResultsFileError.invalidArgument("\(input) is given twice (also as \(twin))")
         }
     }
     let existsHint = "refusing to overwrite it; remove it or choose another --out"
     guard !FileSystem.exists(output) else { throw ResultsFileError.alreadyExists(path: output, hint: existsHint) }
     try FileSystem.requireWritableDirectory(for: output)
 
-    var contents: [ResultsFileContents] = []
+    var loaded: [(snapshot: Snapshot, records: [TaskRecord], journal: JournalReport)] = []
     for input in inputs {
         if let holder = WriterLock.holder(of: input) {
             throw ResultsFileError.inUse(path: input, pid: holder.pid, host: holder.host)
         }
-        let read = try ResultsReader.read(path: input, includeJournal: true)
-        if let first = contents.first, read.specSHA256 != first.specSHA256 {
-            throw ResultsFileError.mergeSpecMismatch(path: input, sha256: read.specSHA256,
-                                                     firstPath: first.path, firstSHA256: first.specSHA256)
+        let read = try ResultsReader.load(path: input, includeJournal: true)
+        if let first = loaded.first, read.snapshot.specSHA256.lowercased() != first.snapshot.specSHA256.lowercased() {
+            throw ResultsFileError.mergeSpecMismatch(path: input, sha256: read.snapshot.specSHA256,
+                                                     firstPath: inputs[0], firstSHA256: first.snapshot.specSHA256)
         }
-        contents.append(read)
+        loaded.append(read)
     }
 
     var tagged: [(record: TaskRecord, source: Int)] = []
-    tagged.reserveCapacity(contents.reduce(0) { $0 + $1.records.count })
-    for (i, c) in contents.enumerated() { tagged += c.records.map { ($0, i) } }
+    tagged.reserveCapacity(loaded.reduce(0) { $0 + $1.records.count })
+    for (i, input) in loaded.enumerated() { tagged += input.records.map { ($0, i) } }
     let folded = try Canonical.fold(tagged, sources: inputs)
 
     let lock = try WriterLock.acquire(for: output)
@@ -67,26 +66,26 @@ public func mergeResults(inputs: [String], output: String,
     guard !FileSystem.exists(output) else { throw ResultsFileError.alreadyExists(path: output, hint: existsHint) }
     FileSystem.removeStaleTemporaries(of: output)
 
-    let first = contents[0]
-    var snapshot = Snapshot(specText: first.specText, specSHA256: first.specSHA256, attributes: [:],
-                            provenance: [], records: folded.records, analysis: nil)
-    for (name, value) in try Snapshot.read(from: first.path).attributes { snapshot.attributes[name] = value }
-    for (input, c) in zip(inputs, contents) {
-        let name = (input as NSString).lastPathComponent
-        snapshot.provenance += c.provenance.map { row in
+    // The first input's root attributes (unknown ones included), its spec; every input's
+    // provenance rows, then the merge's own row; no /analysis (it would describe fewer rows).
+    let names = inputs.map { ($0 as NSString).lastPathComponent }
+    var snapshot = loaded[0].snapshot
+    snapshot.records = folded.records
+    snapshot.analysis = nil
+    snapshot.provenance = zip(names, loaded).flatMap { name, input in
+        input.snapshot.provenance.map { row in
             var row = row
             if row.sourceFile.isEmpty { row.sourceFile = name }
             return row
         }
     }
-    snapshot.provenance.append(ProvenanceRecord(
-        event: "merge", provenance: provenance,
-        sourceFile: inputs.map { ($0 as NSString).lastPathComponent }.joined(separator: ","), rows: folded.records.count))
-    snapshot.attributes["merged_from"] = .string(inputs.map { ($0 as NSString).lastPathComponent }.joined(separator: ","))
+    snapshot.provenance.append(ProvenanceRecord(event: "merge", provenance: provenance,
+                                                sourceFile: names.joined(separator: ","), rows: folded.records.count))
+    snapshot.attributes["merged_from"] = .string(names.joined(separator: ","))
     snapshot.summarizeProvenance()
     try snapshot.write(to: output)
 
-    return MergeReport(output: output, inputRows: contents.map(\.records.count),
-                       journalRows: contents.reduce(0) { $0 + $1.journal.rows },
+    return MergeReport(output: output, inputRows: loaded.map(\.records.count),
+                       journalRows: loaded.reduce(0) { $0 + $1.journal.rows },
                        identicalDuplicates: folded.duplicates.reduce(0, +), outputRows: folded.records.count)
 }

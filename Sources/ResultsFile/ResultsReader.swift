@@ -40,7 +40,7 @@ public enum ResultsReader {
             let folded = try Canonical.fold(snapshot.records.map { ($0, 0) }, sources: [path])
             return (snapshot, folded.records, .none)
         }
-        if journal.validLength > 0 && journal.specSHA256 != snapshot.specSHA256 {
+        if journal.validLength > 0 && journal.specSHA256.lowercased() != snapshot.specSHA256.lowercased() {
             throw ResultsFileError.corrupt(
                 path: journalPath,
                 detail: "the journal belongs to a different spec (sha256 \(journal.specSHA256)) than \(path) "

@@ -1,3 +1,4 @@
+import CHDF5
 import Foundation
 import ResultsFile
 import Sweep
@@ -128,5 +129,32 @@ final class DamagedFileTests: XCTestCase {
         }
         crc ^= 0xFFFF_FFFF
         for i in 0..<4 { data[80 + i] = UInt8((crc >> (8 * UInt32(i))) & 0xFF) }
+    }
+}
+
+/// Files from another alphasweep format version (made here with the HDF5 C API, as a future
+/// alphasweep would write them) are refused with a clear message.
+final class FormatVersionTests: XCTestCase {
+    func testOtherFormatVersionIsRefused() throws {
+        let path = Fixture.directory(self) + "/future.h5"
+        try writeResultsFile(path, records: Array(Fixture.records().prefix(3)))
+        _ = alphasweep_h5_silence_errors()
+        let file = H5Fopen(path, alphasweep_h5f_acc_rdwr(), alphasweep_h5p_default())
+        XCTAssertGreaterThanOrEqual(file, 0)
+        XCTAssertGreaterThanOrEqual(H5Adelete(file, "format_version"), 0)
+        let space = H5Screate(H5S_SCALAR)
+        let attribute = H5Acreate2(file, "format_version", alphasweep_h5t_std_i64le(), space,
+                                   alphasweep_h5p_default(), alphasweep_h5p_default())
+        var version: Int64 = 2
+        XCTAssertGreaterThanOrEqual(H5Awrite(attribute, alphasweep_h5t_native_int64(), &version), 0)
+        H5Aclose(attribute)
+        H5Sclose(space)
+        XCTAssertGreaterThanOrEqual(H5Fclose(file), 0)
+
+        let error = expectResultsError { _ = try ResultsReader.read(path: path) }
+        XCTAssertEqual(error?.description,
+                       "\(path) was written by an incompatible alphasweep format version 2 (this alphasweep reads format version 1)")
+        XCTAssertEqual(error?.exitCode, 2)
+        XCTAssertNotNil(expectResultsError { _ = try ResultsWriter.resume(path: path, specSHA256: Fixture.sha, provenance: Fixture.provenance) })
     }
 }

@@ -138,11 +138,16 @@ enum FileSystem {
         return String(cString: buffer)
     }
 
-    /// Identity of a file (device, inode), to tell whether two paths are the same file.
-    static func identity(_ path: String) -> (UInt64, UInt64)? {
+    /// Device and inode of a file: two paths name the same file when these agree.
+    struct Identity: Equatable {
+        var device: UInt64
+        var inode: UInt64
+    }
+
+    static func identity(_ path: String) -> Identity? {
         var st = stat()
         guard stat(path, &st) == 0 else { return nil }
-        return (UInt64(st.st_dev), UInt64(st.st_ino))
+        return Identity(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
     }
 
     /// The whole content of a file, or nil when it does not exist.

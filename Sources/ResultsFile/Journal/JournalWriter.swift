@@ -17,11 +17,9 @@ final class JournalWriter {
     private var fd: Int32
     private var buffer: [UInt8] = []
     /// Bytes of the file known to be complete, fsynced records (header included).
-    private(set) var durableLength: Int
+    private var durableLength: Int
     /// Records in the buffer, not yet durable.
     private(set) var bufferedRecordCount = 0
-    /// Records durable in this journal since it was created.
-    private(set) var durableRecordCount = 0
     private var mayHaveTornTail = false
 
     private init(path: String, fd: Int32, durableLength: Int) {
@@ -85,7 +83,6 @@ final class JournalWriter {
         try FileSystem.syncFile(fd: fd, path: path)
         mayHaveTornTail = false
         durableLength += buffer.count
-        durableRecordCount += bufferedRecordCount
         buffer.removeAll(keepingCapacity: true)
         bufferedRecordCount = 0
     }

@@ -5,21 +5,22 @@ import Sweep
 
 /// The HDF5 file `FILE.h5`: always a complete, valid snapshot, only ever replaced whole.
 ///
-/// Layout (format version 1):
+/// Layout (format version 1; see `ResultsFile.swift` for the reasons):
 ///
 ///     /                root attributes: spec_sha256, format_version (int), alphasweep_version,
 ///                      created, hdf5_version, mpi_library, blas_core, hostnames, ranks (int),
-///                      shard, command_line, rows (int)
-///     /spec            the spec text as written (scalar fixed-length UTF-8 string)
-///     /results/*       one row per finished task, canonical task order (see `resultColumns`)
-///     /provenance/*    one row per run, resume or merge (string columns)
+///                      shard, command_line, rows (int); merged files also merged_from
+///     /spec            the spec text as written (scalar string); attribute crc32 (int)
+///     /results/*       one row per finished task, canonical task order (`resultColumns`);
+///                      attribute crc32 (int) over the columns as stored
+///     /provenance/*    one row per run, resume or merge (`provenanceColumns`, all strings)
 ///     /analysis/*      optional, written by `analyze`
 ///
-/// Strings in datasets are fixed-length, NUL-padded UTF-8 (as wide as the longest value);
-/// string attributes are variable-length UTF-8. Every 1-D dataset is chunked, extendable and
-/// filtered with shuffle + deflate + fletcher32.
+/// Every string (datasets and attributes) is fixed-length, NUL-padded UTF-8, as wide as its
+/// longest value. Every 1-D dataset is chunked, extendable and filtered with shuffle +
+/// deflate + fletcher32.
 struct Snapshot {
-    static let formatVersion = 1
+    static let formatVersion = ResultsFileFormat.version
     static let resultColumns = ["optimizer", "s", "N", "replicate", "test_loss", "train_loss", "lr",
                                 "lr_at_grid_edge", "status", "message", "wall_seconds", "rank"]
     static let provenanceColumns = ["event", "created", "alphasweep_version", "hostnames", "ranks", "shard",
