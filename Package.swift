@@ -21,7 +21,7 @@ let package = Package(
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]),
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5-serial",
-                       providers: [.apt(["libhdf5-dev"])]),
+                       providers: [.apt(["libhdf5-dev", "zlib1g-dev"])]),
 
         // MARK: - The science (knows nothing of MPI, HDF5 or the command line)
         // (swift-numerics cannot be a dependency: its umbrella target is also named `Numerics`.)

@@ -22,6 +22,9 @@ struct AlphaSweep: ParsableCommand {
 
     /// ArgumentParser's own exit code for usage errors is 64; the contract says 2.
     static func main() {
+        // Past a file-size limit (ulimit -f), writes must fail with EFBIG and a clear message
+        // rather than the default SIGXFSZ killing the process mid-write.
+        signal(SIGXFSZ, SIG_IGN)
         do {
             var command = try parseAsRoot()
             try command.run()
