@@ -169,14 +169,17 @@ t0=$SECONDS
 tmp=$OUT_DIR/.merged-${SLURM_JOB_ID:-$$}.h5
 trap 'rm -f "$tmp" "$OUT_DIR/.alpha-${SLURM_JOB_ID:-$$}.json"' EXIT
 say "merging $SHARDS shards of $OUT_DIR"
-"$ALPHASWEEP" merge "${shards[@]}" --out "$tmp"
+if [ "$SHARDS" -eq 1 ]; then
+  cp "${shards[0]}" "$tmp"   # one shard is the whole sweep (merge takes two or more files)
+else
+  "$ALPHASWEEP" merge "${shards[@]}" --out "$tmp"
+fi
 mv -f "$tmp" "$OUT_DIR/merged.h5"
 say "analyzing $OUT_DIR/merged.h5"
 "$ALPHASWEEP" analyze "$OUT_DIR/merged.h5" --format json --figures "$OUT_DIR/figures" \
   >"$OUT_DIR/.alpha-${SLURM_JOB_ID:-$$}.json"
 mv -f "$OUT_DIR/.alpha-${SLURM_JOB_ID:-$$}.json" "$OUT_DIR/alpha.json"
-"$ALPHASWEEP" analyze "$OUT_DIR/merged.h5" --format table || true
-say "done in $((SECONDS - t0)) s: $OUT_DIR/merged.h5, $OUT_DIR/alpha.json, $OUT_DIR/figures/"
+say "done in $((SECONDS - t0)) s: $OUT_DIR/merged.h5, $OUT_DIR/alpha.json, $OUT_DIR/figures/ (the table: alphasweep analyze $OUT_DIR/merged.h5)"
 
 """#
 }
