@@ -77,10 +77,14 @@ def test_submit_array_then_merge_equals_a_single_run(local_slurm, smoke_referenc
 
 
 def test_sweep_sbatch_stopped_by_usr1_resumes_to_the_uninterrupted_result(local_slurm, alphasweep_binary, tmp_path):
-    # Smoke with more replicates, so that the job is still running when the signal comes.
+    # Smoke with wider models and more replicates (about 20 s on one core), so that the job is
+    # still running when the signal comes.
+    text = SMOKE.read_text()
+    for key, value in (("D", "1024"), ("N", "[128, 256, 512]"), ("seeds", "30")):
+        text = re.sub(rf"(?m)^{key}:.*$", f"{key}: {value}", text)
     spec = tmp_path / "longer.yaml"
-    spec.write_text(re.sub(r"(?m)^seeds: \d+", "seeds: 24", SMOKE.read_text()))
-    total = 2 * 4 * 24 * 5
+    spec.write_text(text)
+    total = 2 * 3 * 30 * 5
     reference = tmp_path / "reference.h5"
     t0 = time.monotonic()
     run_alphasweep(local_slurm, "run", spec, "--out", reference)
