@@ -130,7 +130,7 @@ EOF
 }
 
 cmd_up() {
-  local t0 i state
+  local t0 i state=""
   t0=$(date +%s.%N)
   [ "$(id -u)" -eq 0 ] || die "needs root (slurmd must be able to start jobs as their owner)"
   mkdir -p "$DIR" "$PIDS"
@@ -157,7 +157,7 @@ cmd_up() {
     sleep 0.2
   done
   case "$state" in idle|mixed|allocated|completing) ;;
-    *) show_logs; die "node not idle after ${TIMEOUT}s (sinfo says '${state:-nothing}')" ;;
+    *) show_logs; die "node not idle after ${TIMEOUT}s (sinfo says '${state:-nothing}'); daemons left running: $0 status, $0 down" ;;
   esac
   log "up in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}') s (node $state); source $DIR/env"
 }

@@ -49,7 +49,9 @@ export OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-1} OMP_NUM_THREADS=${OMP_NUM
 export HDF5_USE_FILE_LOCKING=${HDF5_USE_FILE_LOCKING:-BEST_EFFORT}
 
 # ---- begin: the run (identical in jobs/sweep.sbatch and jobs/array.sbatch) ----
-say() { echo "[$(date '+%F %T')] ${SLURM_JOB_ID:+job $SLURM_JOB_ID: }$*"; }
+job_label=${SLURM_ARRAY_JOB_ID:+${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}}
+job_label=${job_label:-${SLURM_JOB_ID:-}}
+say() { echo "[$(date '+%F %T')] ${job_label:+job $job_label: }$*"; }
 [ -x "$ALPHASWEEP" ] || { say "error: no alphasweep binary at '$ALPHASWEEP' (set ALPHASWEEP)"; exit 2; }
 [ -r "$SPEC" ] || { say "error: cannot read spec '$SPEC' (set SPEC)"; exit 2; }
 
@@ -99,9 +101,8 @@ run_to_end() {
   if [ "$rc" -ne 0 ] && [ -n "$stop_signal" ]; then
     say "stopped before the end; rerun the same command (or scontrol requeue) to resume"
     if [ "${ALPHASWEEP_REQUEUE:-0}" = 1 ] && [ -n "${SLURM_JOB_ID:-}" ]; then
-      local id=${SLURM_ARRAY_JOB_ID:+${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}}
-      say "requeueing ${id:-$SLURM_JOB_ID}"
-      scontrol requeue "${id:-$SLURM_JOB_ID}" || say "requeue failed"
+      say "requeueing $job_label"
+      scontrol requeue "$job_label" || say "requeue failed"
     fi
   fi
 }
@@ -168,14 +169,17 @@ t0=$SECONDS
 tmp=$OUT_DIR/.merged-${SLURM_JOB_ID:-$$}.h5
 trap 'rm -f "$tmp" "$OUT_DIR/.alpha-${SLURM_JOB_ID:-$$}.json"' EXIT
 say "merging $SHARDS shards of $OUT_DIR"
-"$ALPHASWEEP" merge "${shards[@]}" --out "$tmp"
+if [ "$SHARDS" -eq 1 ]; then
+  cp "${shards[0]}" "$tmp"   # one shard is the whole sweep (merge takes two or more files)
+else
+  "$ALPHASWEEP" merge "${shards[@]}" --out "$tmp"
+fi
 mv -f "$tmp" "$OUT_DIR/merged.h5"
 say "analyzing $OUT_DIR/merged.h5"
 "$ALPHASWEEP" analyze "$OUT_DIR/merged.h5" --format json --figures "$OUT_DIR/figures" \
   >"$OUT_DIR/.alpha-${SLURM_JOB_ID:-$$}.json"
 mv -f "$OUT_DIR/.alpha-${SLURM_JOB_ID:-$$}.json" "$OUT_DIR/alpha.json"
-"$ALPHASWEEP" analyze "$OUT_DIR/merged.h5" --format table || true
-say "done in $((SECONDS - t0)) s: $OUT_DIR/merged.h5, $OUT_DIR/alpha.json, $OUT_DIR/figures/"
+say "done in $((SECONDS - t0)) s: $OUT_DIR/merged.h5, $OUT_DIR/alpha.json, $OUT_DIR/figures/ (the table: alphasweep analyze $OUT_DIR/merged.h5)"
 
 """#
 }

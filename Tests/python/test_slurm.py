@@ -1,0 +1,139 @@
+"""alphasweep on a real single-node Slurm: submit (job array + dependent merge), the batch
+scripts' stop-and-resume, and submit's refusal of hostile values."""
+import json
+import re
+import subprocess
+import time
+
+import pytest
+
+from slurm_fixture import (BINARY, REPO, SLURM_LOCAL, SMOKE, alphasweep_binary, assert_same_results,  # noqa: F401
+                           local_slurm, read_results)
+
+SMOKE_TASKS = 120
+
+
+def run_alphasweep(slurm, *args, check=True, timeout=1200, cwd=None):
+    return slurm.run([BINARY, *args], check=check, timeout=timeout, cwd=cwd)
+
+
+@pytest.fixture(scope="module")
+def smoke_reference(tmp_path_factory, alphasweep_binary, local_slurm):
+    """One uninterrupted run of jobs/smoke.yaml, outside Slurm."""
+    out = tmp_path_factory.mktemp("reference") / "smoke.h5"
+    run_alphasweep(local_slurm, "run", SMOKE, "--out", out)
+    return out
+
+
+def test_local_slurm_is_idle_and_up_is_idempotent(local_slurm):
+    t0 = time.monotonic()
+    again = subprocess.run(["bash", str(SLURM_LOCAL), "up"], capture_output=True, text=True,
+                           env=local_slurm.env(ALPHASWEEP_SLURM_DIR=local_slurm.directory), timeout=120)
+    assert again.returncode == 0, again.stderr
+    assert "already up" in again.stderr
+    assert time.monotonic() - t0 < 10
+    assert local_slurm.run(["sinfo", "-h", "-o", "%T"]).stdout.split()[0] in {"idle", "mixed", "allocated"}
+    env_file = (local_slurm.directory / "env").read_text()
+    assert f"SLURM_CONF={local_slurm.conf}" in env_file
+
+
+def test_submit_array_then_merge_equals_a_single_run(local_slurm, smoke_reference, tmp_path):
+    marker = tmp_path / "pwned"
+    # A directory name a shell would execute: every layer must pass it as one argument.
+    out = tmp_path / f"sub mit $(touch {marker}); it's"
+    t0 = time.monotonic()
+    result = run_alphasweep(local_slurm, "submit", SMOKE, "--array", "3", "--out", out, "--time", "00:20:00",
+                            cwd=tmp_path)
+    array_id = int(re.search(r"array job (\d+)", result.stdout + result.stderr).group(1))
+    merge_id = int(re.search(r"merge job (\d+)", result.stdout + result.stderr).group(1))
+
+    merge_states = local_slurm.wait(merge_id, timeout=1800)
+    elapsed = time.monotonic() - t0
+    logs = "\n".join(f"--- {p.name}\n{p.read_text()}" for p in sorted((out / "logs").glob("*.out")))
+    array_states = local_slurm.states(array_id)
+    assert merge_states in (["COMPLETED"], []), f"merge job {merge_states}, array {array_states}\n{logs}"
+    assert set(array_states) <= {"COMPLETED"}, logs
+    print(f"\nsubmit --array 3 of smoke: shards + merge + analyze done {elapsed:.1f} s after submission")
+
+    for i in range(3):
+        shard = read_results(out / f"shard-{i}.h5")
+        assert 0 < len(shard) < SMOKE_TASKS, f"shard {i} holds {len(shard)} tasks"
+    merged = assert_same_results(smoke_reference, out / "merged.h5")
+    assert len(merged) == SMOKE_TASKS
+
+    import h5py
+    with h5py.File(out / "merged.h5", "r") as f:
+        assert "analysis" in f, "merged.h5 carries no /analysis"
+    table = json.loads((out / "alpha.json").read_text())
+    assert {row["optimizer"] for row in table} == {"GD", "Adam", "MatSign", "SqrtNG", "NG"}
+    assert all("alpha" in row for row in table)
+    assert any((out / "figures").iterdir())
+
+    commands = (out / "submit-commands.txt").read_text().splitlines()
+    assert len(commands) == 2
+    assert commands[0].startswith("sbatch --parsable") and "--array=0-2" in commands[0]
+    assert f"--dependency=afterok:{array_id}" in commands[1]
+    assert not marker.exists()
+
+
+def test_sweep_sbatch_stopped_by_usr1_resumes_to_the_uninterrupted_result(local_slurm, alphasweep_binary, tmp_path):
+    # Smoke with wider models and more replicates (about 20 s on one core), so that the job is
+    # still running when the signal comes.
+    text = SMOKE.read_text()
+    for key, value in (("D", "1024"), ("N", "[128, 256, 512]"), ("seeds", "30")):
+        text = re.sub(rf"(?m)^{key}:.*$", f"{key}: {value}", text)
+    spec = tmp_path / "longer.yaml"
+    spec.write_text(text)
+    total = 2 * 3 * 30 * 5
+    reference = tmp_path / "reference.h5"
+    t0 = time.monotonic()
+    run_alphasweep(local_slurm, "run", spec, "--out", reference)
+    reference_seconds = time.monotonic() - t0
+
+    out = tmp_path / "sweep.h5"
+    env = local_slurm.env(SPEC=spec, OUT=out, ALPHASWEEP=BINARY, DRAIN_SECONDS=30)
+    script = REPO / "jobs" / "sweep.sbatch"
+    first = local_slurm.sbatch("--ntasks=2", "--time=00:20:00", script, env=env, cwd=tmp_path)
+    local_slurm.wait(first, timeout=600, until=lambda s: s != ["PENDING"])
+    # Mid-sweep: signal after about a third of the uninterrupted run's time (the job has one
+    # worker, like the reference run); the assertions below check it was indeed mid-sweep.
+    deadline = time.monotonic() + 300
+    while not out.exists():  # the run created its results file
+        assert local_slurm.states(first) == ["RUNNING"] and time.monotonic() < deadline, local_slurm.states(first)
+        time.sleep(0.2)
+    time.sleep(max(2.0, reference_seconds / 3))
+    assert local_slurm.states(first) == ["RUNNING"], f"job {first} ended before the signal: make the spec longer"
+    t_signal = time.monotonic()
+    local_slurm.run(["scancel", "--signal=USR1", "--batch", str(first)])
+    states = local_slurm.wait(first, timeout=600)
+    stop_seconds = time.monotonic() - t_signal
+    log = (tmp_path / f"alphasweep-{first}.out").read_text()
+    assert states in (["FAILED"], []), f"{states}\n{log}"
+    assert "received SIGUSR1" in log, log
+
+    partial = assert_same_results(reference, out, subset=True)
+    assert 0 < len(partial) < total, f"{len(partial)} of {total} rows after the stop\n{log}"
+    print(f"\nsweep.sbatch stopped {stop_seconds:.1f} s after USR1 with {len(partial)}/{total} tasks")
+
+    second = local_slurm.sbatch("--ntasks=2", "--time=00:20:00", script, env=env, cwd=tmp_path)
+    states = local_slurm.wait(second, timeout=1800)
+    log = (tmp_path / f"alphasweep-{second}.out").read_text()
+    assert states in (["COMPLETED"], []), f"{states}\n{log}"
+    assert "resuming" in log
+    assert len(assert_same_results(reference, out)) == total
+
+
+@pytest.mark.parametrize("partition", ["debug; touch {marker}", "$(touch {marker})", "`touch {marker}`",
+                                       "debug --wrap='touch {marker}'"])
+def test_submit_refuses_a_hostile_partition_and_runs_nothing(local_slurm, alphasweep_binary, tmp_path, partition):
+    marker = tmp_path / "pwned"
+    out = tmp_path / "out"
+    before = local_slurm.job_ids()
+    result = run_alphasweep(local_slurm, "submit", SMOKE, "--array", "2", "--out", out,
+                            "--partition", partition.format(marker=marker), check=False, cwd=tmp_path)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "--partition" in result.stderr
+    time.sleep(1)
+    assert not marker.exists()
+    assert not out.exists()
+    assert local_slurm.job_ids() <= before
