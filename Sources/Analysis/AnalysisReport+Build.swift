@@ -142,8 +142,10 @@ extension AnalysisReport {
                 let (l, u) = (intervals[1], intervals[2])
                 if l.high < u.low || u.high < l.low {
                     row.powerLawWarning = true
-                    notes.append(String(format: "not a power law over N = %d…%d: α on the lower half %.3f [%.3f, %.3f], on the upper half %.3f [%.3f, %.3f]",
-                                        N.first!, N.last!, l.estimate, l.low, l.high, u.estimate, u.low, u.high))
+                    let f = { (v: Double) in String(format: "%.3f", v) }
+                    notes.append("not a power law over N = \(N.first!)…\(N.last!): α on the lower half "
+                                 + "\(f(l.estimate)) [\(f(l.low)), \(f(l.high))], on the upper half "
+                                 + "\(f(u.estimate)) [\(f(u.low)), \(f(u.high))]")
                 }
             }
         }
@@ -195,6 +197,9 @@ extension AnalysisReport {
     static func globalNotes(_ t: RecordTally, spec: SweepSpec, options: AnalysisOptions,
                             rows: [AlphaRow], hasTheory: Bool) -> [String] {
         var notes: [String] = []
+        if options.resamples < ReplicateBootstrap.defaultResamples {
+            notes.append("bootstrap with B = \(options.resamples) resamples, below SPEC §6's minimum of \(ReplicateBootstrap.defaultResamples)")
+        }
         if t.diverged > 0 { notes.append("excluded \(t.diverged) diverged task\(plural(t.diverged))") }
         if t.failed > 0 { notes.append("excluded \(t.failed) failed task\(plural(t.failed))") }
         if t.badLoss > 0 { notes.append("excluded \(t.badLoss) ok task\(plural(t.badLoss)) with a non-finite or non-positive loss") }

@@ -120,7 +120,7 @@ extension AnalysisReport {
             }
         }
 
-        if ReplicateLogLosses.halves(count: N.count) != nil, let h = ReplicateLogLosses.halves(count: N.count) {
+        if let h = ReplicateLogLosses.halves(count: N.count) {
             let lowN = "\(N[h.lower.first!])…\(N[h.lower.last!])"
             let highN = "\(N[h.upper.first!])…\(N[h.upper.last!])"
             out += "\nlocal exponents: α on N = \(lowN) → α on N = \(highN)\n"

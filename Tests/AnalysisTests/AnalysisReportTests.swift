@@ -171,6 +171,11 @@ final class AnalysisReportTests: XCTestCase {
         XCTAssertEqual(report.tally.missing, 56)
         XCTAssertNoThrow(try report.renderJSON())
         XCTAssertFalse(report.renderTable().isEmpty)
+        for figure in FigureFile.allCases {
+            let svg = report.figureSVG(figure)
+            XCTAssert(svg.contains("</svg>"))
+            XCTAssertFalse(svg.contains("nan") || svg.contains("inf"), "\(figure)")
+        }
     }
 
     func testRecordsOutsideTheGridAndDuplicatesAreNoted() {

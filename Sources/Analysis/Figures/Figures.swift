@@ -92,7 +92,7 @@ extension AnalysisReport {
             frame(&svg, x: xAxis, y: yAxis,
                   xLabel: prow == panelRows - 1 || si + columns >= sValues.count ? "N (features)" : nil,
                   yLabel: col == 0 ? "test loss L" : nil)
-            svg.text(x0 + plotW / 2, y0 - 10, "s = \(formatS(s))", size: 15, anchor: .middle, weight: "bold")
+            svg.text(x0 + plotW / 2, y0 - 10, "s = \(formatS(s))", size: 16, anchor: .middle, weight: "bold")
 
             for (k, optimizer) in optimizers.enumerated() {
                 let style = OptimizerStyle.of(optimizer)
@@ -132,8 +132,10 @@ extension AnalysisReport {
         let left = 86.0, top = 104.0
         var svg = SVGCanvas(width: left + plotW + 30, height: top + plotH + 66)
         let shown = gap ? optimizers.filter { $0 != .gd } : optimizers
-        let title = gap ? "Paired gap α_opt − α_GD against s" : "Scaling exponent α against s"
-        svg.text(svg.width / 2, 26, title, size: 18, anchor: .middle, weight: "bold")
+        let gapSymbol = "α<tspan dy=\"0.3em\" font-size=\"75%\">opt</tspan><tspan dy=\"-0.3em\"> − α</tspan>"
+            + "<tspan dy=\"0.3em\" font-size=\"75%\">GD</tspan>"
+        let title = gap ? "Paired gap \(gapSymbol)<tspan dy=\"-0.3em\"> against s</tspan>" : "Scaling exponent α against s"
+        svg.text(svg.width / 2, 26, title, size: 18, anchor: .middle, weight: "bold", markup: true)
         legend(&svg, y: 52, optimizers: shown, extras: [("hollow", "theory")])
         let level = Int((options.confidence * 100).rounded())
         svg.text(svg.width / 2, 80, "bars: \(level) % bootstrap CI (BCa; percentile where BCa degenerates)",
@@ -162,7 +164,7 @@ extension AnalysisReport {
                              logarithmic: false, pixelLow: left, pixelHigh: left + plotW)
         let yAxis = PlotAxis.fitting(yValues, logarithmic: false, padding: 0.06,
                                      pixelLow: top + plotH, pixelHigh: top)
-        frame(&svg, x: xAxis, y: yAxis, xLabel: "spectral decay s", yLabel: gap ? "α_opt − α_GD" : "α",
+        frame(&svg, x: xAxis, y: yAxis, xLabel: "spectral decay s", yLabel: gap ? gapSymbol : "α",
               xTicks: sValues.map { PlotAxis.Tick(value: $0, label: formatS($0)) })
         if yAxis.contains(0) {
             svg.line(left, yAxis.pixel(0), left + plotW, yAxis.pixel(0), stroke: "#555555", width: 1.2,
@@ -218,7 +220,7 @@ extension AnalysisReport {
             let length = tick.label == nil ? 3.5 : 6.0
             svg.line(px, bottom, px, bottom - length, stroke: "#222222", width: 1)
             if let label = tick.label {
-                svg.text(px, bottom + 19, label, size: 14, anchor: .middle, markup: true)
+                svg.text(px, bottom + 20, label, size: 15, anchor: .middle, markup: true)
             }
         }
         for tick in y.ticks {
@@ -226,15 +228,15 @@ extension AnalysisReport {
             let length = tick.label == nil ? 3.5 : 6.0
             svg.line(left, py, left + length, py, stroke: "#222222", width: 1)
             if let label = tick.label {
-                svg.text(left - 7, py + 5, label, size: 14, anchor: .end, markup: true)
+                svg.text(left - 7, py + 5, label, size: 15, anchor: .end, markup: true)
             }
         }
         if let xLabel {
-            svg.text((left + right) / 2, bottom + 42, xLabel, size: 15, anchor: .middle)
+            svg.text((left + right) / 2, bottom + 42, xLabel, size: 16, anchor: .middle)
         }
         if let yLabel {
             let xPos = left - (y.logarithmic ? 58 : 56)
-            svg.text(xPos, (top + bottom) / 2, yLabel, size: 15, anchor: .middle, rotate: -90)
+            svg.text(xPos, (top + bottom) / 2, yLabel, size: 16, anchor: .middle, rotate: -90, markup: true)
         }
     }
 

@@ -72,7 +72,9 @@ struct PlotAxis {
                 guard contains(v) else { continue }
                 let label: String?
                 if k == 1 {
-                    label = decadeLabel(d)
+                    // Powers of ten, except when 2s and 5s are labelled too: then plain numbers
+                    // throughout, so one axis never mixes notations.
+                    label = decadesInside < 2 ? plainLabel(v) : decadeLabel(d)
                 } else if decadesInside < 2 && (k == 2 || k == 5) {
                     label = plainLabel(v)
                 } else {

@@ -63,7 +63,8 @@ struct SVGCanvas {
     /// A marker of the given shape centred at (x, y); hollow when `filled` is false.
     mutating func marker(_ shape: MarkerShape, _ x: Double, _ y: Double, size: Double = 9,
                          color: String, filled: Bool = true) {
-        let fill = filled ? color : "white"
+        // Hollow markers are unfilled so that a measured marker beneath stays visible.
+        let fill = filled ? color : "none"
         let r = size / 2
         let style = "fill=\"\(fill)\" stroke=\"\(color)\" stroke-width=\"1.6\""
         switch shape {

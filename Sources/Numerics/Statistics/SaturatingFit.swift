@@ -11,7 +11,7 @@ import Foundation
 /// Multi-start, deterministic: Nelder–Mead from every start on the grid α₀ ∈ {0.05, 0.15, 0.3,
 /// 0.5, 0.8, 1.2, 2, 3} × E₀ ∈ {0, 0.25, 0.5, 0.75, 0.95}·min L̄ (A₀ matching the data at
 /// (E₀, α₀)), each run restarted from its end point until it stops improving; the lowest loss
-/// wins (ties: the first start).
+/// wins (ties: the first start). A fitted floor below 1e-9·min L̄ is reported as E = 0.
 public struct SaturatingFit: Equatable, Sendable {
     /// The floor E ≥ 0.
     public var E: Double
@@ -92,11 +92,13 @@ public struct SaturatingFit: Equatable, Sendable {
                 }
             }
         }
-        guard let winner = best, winner.value.isFinite else { return nil }
+        guard var winner = best, winner.value.isFinite else { return nil }
+        // A floor below 1e-9 of the smallest loss is indistinguishable from none: report E = 0.
+        if winner.point[0] * winner.point[0] < 1e-9 * lossMin { winner.point[0] = 0 }
         let r = residuals(winner.point)
         let rms = (r.map { $0 * $0 }.reduce(0, +) / Double(r.count)).squareRoot()
         return SaturatingFit(E: winner.point[0] * winner.point[0], A: exp(winner.point[1]),
-                             alpha: winner.point[2], huberLoss: winner.value, huberDelta: delta,
+                             alpha: winner.point[2], huberLoss: loss(winner.point), huberDelta: delta,
                              rmsLogResidual: rms, converged: winner.converged)
     }
 
