@@ -1,0 +1,40 @@
+import ArgumentParser
+import Foundation
+import Slurm
+
+struct Submit: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Submit a sweep to Slurm: a job array of K shards, then a merge-and-analyze job.",
+        discussion: """
+        Array task I runs `alphasweep run SPEC --shard I/K` into DIR/shard-I.h5 (resuming the file \
+        if it exists). Once every task exited with 0, a dependent job (afterok) merges the shards \
+        into DIR/merged.h5 and writes DIR/alpha.json and DIR/figures/. The jobs read a copy of the \
+        spec, DIR/spec.yaml; logs go to DIR/logs/; the sbatch commands that ran are in \
+        DIR/submit-commands.txt. Submitting again to the same DIR resumes the shards (a different \
+        spec is refused). 120 s before its time limit a task stops cleanly and can be resubmitted.
+        """)
+
+    @Argument(help: "The sweep spec (YAML).") var spec: String
+    @Option(name: .customLong("array"), help: ArgumentHelp("The number of shards, one array task each.", valueName: "K"))
+    var shards: Int
+    @Option(help: ArgumentHelp("The output directory (created; shards, merged file, α table, figures, logs).", valueName: "DIR"))
+    var out: String
+    @Option(help: "Slurm partition (or several, comma-separated).") var partition: String?
+    @Option(help: "Time limit of each array task and of the merge job (Slurm format: 04:00:00, 1-12, …).") var time: String?
+    @Option(help: "Slurm account to charge.") var account: String?
+    @Option(help: "MPI ranks per shard: 1 trains in one process; R > 1 is one coordinator and R - 1 workers.")
+    var ranksPerShard: Int = 1
+    @Flag(help: "Print the sbatch commands; submit and write nothing.") var dryRun = false
+    @Option(help: "The sbatch program (a name in PATH or a path).") var sbatch: String = "sbatch"
+
+    func run() throws {
+        let request = SubmitRequest(specPath: spec, shards: shards, outDirectory: out, partition: partition,
+                                    time: time, account: account, ranksPerShard: ranksPerShard,
+                                    sbatch: sbatch, dryRun: dryRun)
+        do {
+            print(try submitSweep(request).summary)
+        } catch let error as SubmitError where error.isBadInput {
+            throw BadInput(error.message)
+        }
+    }
+}
