@@ -30,8 +30,8 @@ run: build
 # binary under mpirun, read its files with h5py/pandas, compare with scipy, and use a real
 # single-node Slurm.
 test: test-deps
-	swift build -c release
-	swift test -c release
+	swift build -c release --build-tests
+	swift test -c release --skip-build
 	python3 -m pytest -q Tests/python
 
 bench: build

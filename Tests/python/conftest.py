@@ -74,3 +74,12 @@ def sha256(path):
 def bits(x):
     import struct
     return struct.pack("<d", float(x))
+
+
+def swift_test_command(test_filter):
+    """`swift test` for one test, reusing the release build `make test` made (a plain `swift test`
+    after `swift build --build-tests` would rebuild everything)."""
+    command = ["swift", "test", "-c", "release", "--filter", test_filter]
+    if any((REPO / ".build" / "release").glob("*PackageTests.xctest")):
+        command.append("--skip-build")
+    return command

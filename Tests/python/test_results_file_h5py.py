@@ -16,6 +16,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from conftest import swift_test_command
+
 h5py = pytest.importorskip("h5py")
 pd = pytest.importorskip("pandas")
 
@@ -29,7 +31,7 @@ OPTIMIZERS = ["GD", "Adam", "MatSign", "SqrtNG", "NG"]
 def results_file(tmp_path_factory):
     out = tmp_path_factory.mktemp("h5py") / "results.h5"
     env = dict(os.environ, ALPHASWEEP_RESULTS_H5PY_OUT=str(out))
-    run = subprocess.run(["swift", "test", "-c", "release", "--filter", "ResultsFileTests.PythonHookTests"],
+    run = subprocess.run(swift_test_command("ResultsFileTests.PythonHookTests"),
                          cwd=ROOT, env=env, capture_output=True, text=True)
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]
     assert out.exists(), "the Swift hook did not write the file"

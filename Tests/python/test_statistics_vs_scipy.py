@@ -30,6 +30,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
+from conftest import swift_test_command
 from scipy import special, stats
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,7 +48,7 @@ def exported(tmp_path_factory):
     out = tmp_path_factory.mktemp("alphasweep-stats") / "bootstrap.json"
     env = dict(os.environ, ALPHASWEEP_STATS_EXPORT=str(out),
                ALPHASWEEP_STATS_EXPORT_RESAMPLES=str(RESAMPLES))
-    proc = subprocess.run(["swift", "test", "-c", "release", "--filter", SWIFT_TEST],
+    proc = subprocess.run(swift_test_command(SWIFT_TEST),
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=3600)
     assert proc.returncode == 0, f"swift test failed:\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}"
     assert out.exists(), f"the Swift test did not write {out}:\n{proc.stdout[-2000:]}"
