@@ -59,7 +59,7 @@ let package = Package(
         .testTarget(name: "SweepTests", dependencies: ["Sweep"]),
         .testTarget(name: "ResultsFileTests", dependencies: ["ResultsFile", "Sweep"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Numerics", "ResultsFile", "Sweep"]),
-        .testTarget(name: "WorkerTests", dependencies: ["Worker", "Numerics", "Sweep"]),
+        .testTarget(name: "WorkerTests", dependencies: ["Worker", "Coordinator", "Numerics", "Sweep"]),
         .testTarget(name: "SlurmTests", dependencies: ["Slurm", "Sweep"]),
     ],
     swiftLanguageModes: [.v5]

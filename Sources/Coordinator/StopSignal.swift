@@ -16,6 +16,9 @@ public enum StopSignal {
         }
     }
 
+    /// Forgets a received signal (a process that runs several sweeps, and tests).
+    public static func reset() { received.pointee = 0 }
+
     /// The signal number received, or nil.
     public static var pending: Int32? {
         let value = received.pointee

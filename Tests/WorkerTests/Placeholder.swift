@@ -1,2 +1,0 @@
-import XCTest
-final class WorkerTestsPlaceholder: XCTestCase { func testNothing() {} }

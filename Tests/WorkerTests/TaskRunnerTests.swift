@@ -1,0 +1,105 @@
+import Coordinator
+import Foundation
+import Numerics
+import Sweep
+import Worker
+import XCTest
+
+/// A small sweep whose instances take milliseconds.
+func tinySpec(seeds: Int = 2) -> SweepSpec {
+    var problem = ProblemParameters()
+    problem.D = 64
+    problem.K = 2
+    problem.n = 128
+    problem.adamLR = LogGrid(log10Min: -1, log10Max: 1, log10Step: 0.5)
+    problem.matSignLR = LogGrid(log10Min: -1, log10Max: 1, log10Step: 0.5)
+    return SweepSpec(problem: problem, N: [4, 8, 16], s: [1.0, 1.5], seeds: seeds)
+}
+
+final class TaskRunnerTests: XCTestCase {
+    override func setUp() {
+        BLASEnvironment.useOneThreadUnlessConfigured()
+        StopSignal.reset()
+    }
+
+    func testEveryOptimizerOfAUnitGetsARecordAndResultsDoNotDependOnOrder() {
+        let spec = tinySpec()
+        let runner = TaskRunner(spec: spec, rank: 7)
+        let units = SchedulePolicy.pendingWork(spec: spec)
+        let forward = runner.run(units)
+        let backward = runner.run(units.reversed())
+        XCTAssertEqual(forward.count, spec.taskCount)
+        XCTAssertEqual(Set(forward.map(\.key)), Set(spec.tasks))
+        let byKey = Dictionary(uniqueKeysWithValues: backward.map { ($0.key, $0) })
+        for record in forward {
+            XCTAssertEqual(record.outcome.status, .ok, "\(record.key): \(record.outcome.message)")
+            XCTAssertEqual(record.rank, 7)
+            XCTAssertGreaterThan(record.wallSeconds, 0)
+            XCTAssertTrue(record.hasSameResult(as: byKey[record.key]!), "\(record.key)")
+        }
+    }
+
+    func testASamplingFailureBecomesFailedRecordsNotACrash() {
+        let spec = tinySpec()
+        let impossible = WorkUnit(instance: InstanceKey(s: .infinity, N: 8, replicate: 0),
+                                  optimizers: [.gd, .ng], flops: 1)
+        let records = TaskRunner(spec: spec, rank: 0).run(impossible)
+        XCTAssertEqual(records.map(\.key.optimizer), [.gd, .ng])
+        for record in records {
+            XCTAssertEqual(record.outcome.status, .failed)
+            XCTAssertFalse(record.outcome.message.isEmpty)
+            XCTAssertFalse(record.outcome.message.contains("\n"))
+        }
+    }
+}
+
+/// Collects records in memory, like the results file but without HDF5.
+final class RecordingSink: ResultsSink {
+    var records: [TaskRecord] = []
+    func append(_ batch: [TaskRecord]) throws { records += batch }
+}
+
+final class CoordinatorTests: XCTestCase {
+    override func setUp() {
+        BLASEnvironment.useOneThreadUnlessConfigured()
+        StopSignal.reset()
+    }
+
+    override func tearDown() { StopSignal.reset() }
+
+    func testRunningLocallyRecordsEveryTaskExactlyOnce() throws {
+        let spec = tinySpec()
+        let sink = RecordingSink()
+        var options = CoordinatorOptions()
+        options.interactive = false
+        options.logInterval = 1e9
+        let coordinator = Coordinator(work: SchedulePolicy.pendingWork(spec: spec), sink: sink, options: options, workers: 1)
+        let summary = try coordinator.runLocally(TaskRunner(spec: spec, rank: 0))
+        XCTAssertEqual(summary.tasksDone, spec.taskCount)
+        XCTAssertEqual(summary.tasksPlanned, spec.taskCount)
+        XCTAssertNil(summary.stoppedBy)
+        XCTAssertEqual(sink.records.count, spec.taskCount)
+        XCTAssertEqual(Set(sink.records.map(\.key)), Set(spec.tasks))
+    }
+
+    func testAStopSignalEndsTheRunBetweenUnitsAndResumeFinishesIt() throws {
+        let spec = tinySpec()
+        StopSignal.install()
+        let sink = RecordingSink()
+        var options = CoordinatorOptions()
+        options.interactive = false
+        options.logInterval = 1e9
+        raise(SIGUSR1)
+        let stopped = try Coordinator(work: SchedulePolicy.pendingWork(spec: spec), sink: sink, options: options, workers: 1)
+            .runLocally(TaskRunner(spec: spec, rank: 0))
+        XCTAssertEqual(stopped.stoppedBy, SIGUSR1)
+        XCTAssertEqual(stopped.tasksDone, 0)
+        StopSignal.reset()
+        let done = Set(sink.records.map(\.key))
+        let rest = try Coordinator(work: SchedulePolicy.pendingWork(spec: spec, done: done), sink: sink, options: options,
+                                   workers: 1).runLocally(TaskRunner(spec: spec, rank: 0))
+        XCTAssertNil(rest.stoppedBy)
+        XCTAssertEqual(sink.records.count, spec.taskCount)
+        signal(SIGUSR1, SIG_DFL)
+    }
+}
