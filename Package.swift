@@ -25,7 +25,9 @@ let package = Package(
 
         // MARK: - The science (knows nothing of MPI, HDF5 or the command line)
         // (swift-numerics cannot be a dependency: its umbrella target is also named `Numerics`.)
-        .target(name: "Numerics", dependencies: ["CBLAS"]),
+        // CRandom: Philox4x32-10 in bulk (AVX2 when the CPU has it, the same words either way).
+        .target(name: "CRandom"),
+        .target(name: "Numerics", dependencies: ["CBLAS", "CRandom"]),
 
         // MARK: - The sweep: spec, task keys, grid, cost model, scheduling policy (pure; no MPI)
         .target(name: "Sweep", dependencies: [

@@ -31,8 +31,12 @@ extension SweepSpec {
 
     /// Loads and validates a spec file.
     public static func load(path: String) throws -> (spec: SweepSpec, text: String) {
-        guard FileManager.default.fileExists(atPath: path) else {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw SpecError(file: path, key: nil, problem: "no such file", line: nil)
+        }
+        guard !isDirectory.boolValue else {
+            throw SpecError(file: path, key: nil, problem: "is a directory, not a spec file", line: nil)
         }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw SpecError(file: path, key: nil, problem: "cannot read the file", line: nil)

@@ -75,9 +75,13 @@ struct Run: ParsableCommand {
         let writer: ResultsWriter
         var done = Set<TaskKey>()
         if resume {
-            let (opened, existing, _) = try ResultsWriter.resume(path: out, specSHA256: sweep.sha256, provenance: provenance)
+            let (opened, existing, journal) = try ResultsWriter.resume(path: out, specSHA256: sweep.sha256, provenance: provenance)
             writer = opened
             done = Set(existing.map(\.key))
+            if let problem = journal.problem {
+                log("\(out).journal: dropped \(journal.ignoredBytes) bytes after its last intact row (\(problem)); "
+                    + "tasks whose rows were in them run again")
+            }
         } else {
             writer = try ResultsWriter.create(path: out, specText: text, specSHA256: sweep.sha256, provenance: provenance)
         }

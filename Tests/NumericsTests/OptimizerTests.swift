@@ -51,6 +51,30 @@ final class OptimizerTests: NumericsTestCase {
         XCTAssertEqual(try LAPACK.matrixSign(Matrix(rows: 3, columns: 2)), Matrix(rows: 3, columns: 2))
     }
 
+    /// msign(U diag(σ) Vᵀ) = U Vᵀ on every path of `MatrixSignWorkspace`: Gram (well
+    /// conditioned), QR (ill conditioned), the cutoff (a singular value at rounding level is
+    /// dropped), and a wide matrix (thin SVD).
+    func testMatrixSignPathsAgreeWithTheSVDDefinition() throws {
+        var g = RandomStream(masterSeed: 2, s: 1, N: 1, replicate: 0, stream: .data)
+        for (m, n) in [(200, 6), (6, 9)] {
+            let r = min(m, n)
+            let u = try LAPACK.thinSVD(Matrix(rows: m, columns: r, elements: g.standardNormals(count: m * r))).u
+            let v = try LAPACK.thinSVD(Matrix(rows: n, columns: r, elements: g.standardNormals(count: n * r))).u
+            for (sigmas, tolerance) in [([1, 0.8, 0.5, 0.3, 0.2, 0.1], 1e-13), ([1, 0.5, 1e-3, 1e-5, 1e-6, 1e-7], 1e-8)] {
+                var us = u
+                for j in 0..<r { for i in 0..<m { us[i, j] *= sigmas[j] } }
+                let a = Matrix.product(us, v, transposeB: true)
+                let expected = Matrix.product(u, v, transposeB: true)
+                XCTAssertLessThan((try LAPACK.matrixSign(a) - expected).maxAbs, tolerance, "\(m)×\(n) σ \(sigmas)")
+            }
+            var us = u
+            for j in 0..<r { for i in 0..<m { us[i, j] *= j == r - 1 ? 1e-18 : 1 } }
+            let q = try LAPACK.matrixSign(Matrix.product(us, v, transposeB: true))
+            let kept = Matrix.product(u.columns(0..<(r - 1)), v.columns(0..<(r - 1)), transposeB: true)
+            XCTAssertLessThan((q - kept).maxAbs, 1e-12, "\(m)×\(n) rank-deficient")
+        }
+    }
+
     /// NG with ε → 0 and many steps reaches the least-squares solution F⁻¹B.
     func testNaturalGradientReachesLeastSquares() throws {
         let tr = try trainer(s: 1, N: 48)

@@ -72,4 +72,32 @@ final class PhiloxTests: NumericsTestCase {
         XCTAssertLessThan(abs(xy / Double(n)), 4 / Double(n).squareRoot())
         XCTAssertLessThan(abs(xz / Double(n)), 4 / Double(n).squareRoot())
     }
+
+    /// The bulk generators' C code (AVX2 and portable paths) computes the same words as the
+    /// Swift reference `block(at:)`, across a 2³² carry of the block counter too.
+    func testBulkWordsMatchReferenceBlocks() {
+        for (seed, start) in [(UInt64(1), UInt64(0)), (20260501, 12345), (7, 0xffff_fff0)] {
+            let g = RandomStream(masterSeed: seed, s: 1.5, N: 64, replicate: 2, stream: .data)
+            let reference = (0..<40).flatMap { j -> [UInt64] in
+                let b = g.block(at: start + UInt64(j))
+                return [UInt64(b.0) | UInt64(b.1) << 32, UInt64(b.2) | UInt64(b.3) << 32]
+            }
+            XCTAssertEqual(g.bulkWords(fromBlock: start, blocks: 40), reference)
+            XCTAssertEqual(g.bulkWords(fromBlock: start, blocks: 40, portable: true), reference)
+        }
+        print("bulk Philox uses AVX2: \(RandomStream.bulkGeneratorUsesAVX2)")
+    }
+
+    /// A bulk fill leaves the stream where a word-by-word reader of two blocks at a time would:
+    /// 2·⌈words consumed / 4⌉ blocks on, whatever the generator buffered ahead.
+    func testBulkFillAdvancesLikeTheWordByWordGenerator() {
+        for count in [1, 3, 4, 5, 255, 256, 257, 1000] {
+            var g = RandomStream(masterSeed: 5, s: 1, N: 8, replicate: 1, stream: .features)
+            var h = g
+            _ = g.uniforms(count: count)
+            for _ in 0..<count { _ = h.next() }
+            XCTAssertEqual(g.blockIndex, (UInt64(count) + 3) / 4 * 2, "count \(count)")
+            XCTAssertEqual(h.blockIndex, (UInt64(count) + 1) / 2)
+        }
+    }
 }

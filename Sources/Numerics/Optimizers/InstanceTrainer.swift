@@ -2,9 +2,9 @@ import Foundation
 
 /// Trains every optimizer of SPEC §4 on one problem instance.
 ///
-/// Created once per instance: it computes the eigendecomposition F = V diag(μ) Vᵀ (dsyevd)
-/// and B̃ = VᵀB once, which GD, SqrtNG, NG (exact spectral filters) and MatSign (run in the
-/// eigenbasis) share. Adam runs in the feature basis. Nothing here draws random numbers:
+/// Created once per instance: it computes the eigendecomposition F = V diag(μ) Vᵀ (the steps
+/// of dsyevd, with V kept factored as Q Z: `LAPACK.FactoredSymmetricEigen`) and B̃ = VᵀB once,
+/// which GD, SqrtNG, NG (exact spectral filters) and MatSign (run in the eigenbasis) share. Adam runs in the feature basis. Nothing here draws random numbers:
 /// an outcome is a pure function of the instance.
 ///
 /// ```swift
@@ -14,8 +14,8 @@ import Foundation
 /// ```
 public final class InstanceTrainer: Sendable {
     public let instance: ProblemInstance
-    /// The eigendecomposition of F (eigenvalues ascending).
-    public let eigen: LAPACK.SymmetricEigen
+    /// The eigendecomposition of F (eigenvalues ascending), V in factored form.
+    public let eigen: LAPACK.FactoredSymmetricEigen
     /// μ_max, the largest eigenvalue of F.
     public let muMax: Double
     /// ε = 1e-6·μ_max.
@@ -28,17 +28,17 @@ public final class InstanceTrainer: Sendable {
     /// MatSign's (Nesterov) momentum.
     public static let matSignMomentum = 0.9
 
-    /// - Throws: `LinearAlgebraError` when dsyevd fails or F's spectrum is unusable.
+    /// - Throws: `LinearAlgebraError` when the eigendecomposition fails or F's spectrum is unusable.
     public init(instance: ProblemInstance) throws {
         self.instance = instance
-        let eig = try LAPACK.symmetricEigen(instance.F, algorithm: .divideAndConquer)
+        let eig = try LAPACK.factoredSymmetricEigen(instance.F)
         guard let top = eig.values.last, top.isFinite, top > 0, eig.values.allSatisfy(\.isFinite) else {
-            throw LinearAlgebraError(routine: "dsyevd", info: 0, detail: "largest eigenvalue of F is not positive and finite")
+            throw LinearAlgebraError(routine: "dstedc", info: 0, detail: "largest eigenvalue of F is not positive and finite")
         }
         self.eigen = eig
         self.muMax = top
         self.epsilon = 1e-6 * top
-        self.rotatedB = Matrix.product(eig.vectors, instance.B, transposeA: true)
+        self.rotatedB = eig.applyVT(instance.B)
     }
 
     var N: Int { instance.N }
@@ -114,7 +114,7 @@ public final class InstanceTrainer: Sendable {
             let g = filter.gain(eigen.values[i])
             for o in 0..<K { scaled[i, o] *= g }
         }
-        return Matrix.product(eigen.vectors, scaled)
+        return eigen.applyV(scaled)
     }
 
     /// The filter of SPEC §4 for `kind` on this instance; nil for Adam and MatSign.
@@ -183,15 +183,19 @@ public final class InstanceTrainer: Sendable {
         let N = self.N, K = self.K
         var all = Matrix(rows: N, columns: K * lrs.count)
         let mu = eigen.values
-        for (g, peak) in lrs.enumerated() {
-            let thetaTilde = try matSign(peak: peak) { theta in
-                var grad = theta
-                for o in 0..<K { for i in 0..<N { grad[i, o] = mu[i] * theta[i, o] - self.rotatedB[i, o] } }
-                return grad
+        let workspace = MatrixSignWorkspace(rows: N, columns: K)
+        try rotatedB.elements.withUnsafeBufferPointer { pb in
+            try all.elements.withUnsafeMutableBufferPointer { pall in
+                for (g, peak) in lrs.enumerated() {
+                    try matSign(peak: peak, workspace: workspace, into: pall.baseAddress! + g * N * K) { theta, grad in
+                        for o in 0..<K {
+                            for i in 0..<N { grad[i + o * N] = mu[i] * theta[i + o * N] - pb[i + o * N] }
+                        }
+                    }
+                }
             }
-            all.elements.replaceSubrange((g * N * K)..<((g + 1) * N * K), with: thetaTilde.elements)
         }
-        return Matrix.product(eigen.vectors, all)
+        return eigen.applyV(all)
     }
 
     /// MatSign run literally in the feature basis (G = FΘ − B by dgemm), every peak lr; for
@@ -199,30 +203,41 @@ public final class InstanceTrainer: Sendable {
     public func matSignReadoutsInFeatureBasis(peakLearningRates lrs: [Double]) throws -> Matrix {
         let N = self.N, K = self.K
         var all = Matrix(rows: N, columns: K * lrs.count)
-        for (g, peak) in lrs.enumerated() {
-            let theta = try matSign(peak: peak) { theta in Matrix.product(self.instance.F, theta) - self.instance.B }
-            all.elements.replaceSubrange((g * N * K)..<((g + 1) * N * K), with: theta.elements)
+        let workspace = MatrixSignWorkspace(rows: N, columns: K)
+        let F = instance.F, B = instance.B
+        try all.elements.withUnsafeMutableBufferPointer { pall in
+            for (g, peak) in lrs.enumerated() {
+                try matSign(peak: peak, workspace: workspace, into: pall.baseAddress! + g * N * K) { theta, grad in
+                    let product = Matrix.product(F, Matrix(rows: N, columns: K, elements: Array(UnsafeBufferPointer(start: theta, count: N * K))))
+                    for i in 0..<(N * K) { grad[i] = product.elements[i] - B.elements[i] }
+                }
+            }
         }
         return all
     }
 
-    /// T steps of Nesterov MatSign from Θ = 0 with the gradient map `gradient`.
-    func matSign(peak: Double, gradient: (Matrix) -> Matrix) throws -> Matrix {
+    /// T steps of Nesterov MatSign from Θ = 0 with the gradient map `gradient(Θ, G)` (writes
+    /// G for Θ, both N×K); the final Θ goes to `result`. Allocates nothing per step.
+    func matSign(peak: Double, workspace: MatrixSignWorkspace, into result: UnsafeMutablePointer<Double>,
+                 gradient: (UnsafePointer<Double>, UnsafeMutablePointer<Double>) -> Void) throws {
         let beta = Self.matSignMomentum
-        var theta = Matrix(rows: N, columns: K)
-        var momentum = Matrix(rows: N, columns: K)
+        let count = N * K
+        let buffer = UnsafeMutablePointer<Double>.allocate(capacity: 3 * count)
+        defer { buffer.deallocate() }
+        buffer.initialize(repeating: 0, count: 3 * count)
+        let momentum = buffer, g = buffer + count, direction = buffer + 2 * count
+        let theta = result
+        theta.update(repeating: 0, count: count)
         for t in 0..<T {
             let lr = peak * (1 - Double(t) / Double(T))
-            let g = gradient(theta)
-            var direction = g
-            for i in momentum.elements.indices {
-                momentum.elements[i] = beta * momentum.elements[i] + g.elements[i]
-                direction.elements[i] = beta * momentum.elements[i] + g.elements[i]
+            gradient(theta, g)
+            for i in 0..<count {
+                momentum[i] = beta * momentum[i] + g[i]
+                direction[i] = beta * momentum[i] + g[i]
             }
-            let sign = try LAPACK.matrixSign(direction)
-            for i in theta.elements.indices { theta.elements[i] -= lr * sign.elements[i] }
+            try workspace.sign(direction, into: g)
+            for i in 0..<count { theta[i] -= lr * g[i] }
         }
-        return theta
     }
 
     // MARK: - Literal iterations (for tests)

@@ -1,3 +1,4 @@
+import CRandom
 import Foundation
 
 /// Uniform and standard normal variates from a `RandomStream`, in bulk.
@@ -12,7 +13,7 @@ import Foundation
 /// Marsaglia's exponential method). Words are consumed in a fixed order, so the output is a
 /// pure function of the stream and the call sequence; blocks are generated two at a time and
 /// a call's unused words are discarded (a call leaves `blockIndex` at an even offset from
-/// where it started).
+/// where it started: 2·⌈words consumed / 4⌉ blocks on, however many it generated ahead).
 extension RandomStream {
     /// A uniform in (0, 1) from the 64-bit word hi·2³² + lo: (j + ½)·2⁻⁵², j its top 52 bits.
     @inlinable @inline(__always)
@@ -36,25 +37,39 @@ extension RandomStream {
     }
 
     /// Fills `buffer` with independent N(0, 1) variates (ziggurat).
+    ///
+    /// The fast path (one word, |z| < x[layer + 1]: 99 % of normals) runs over the buffered
+    /// words without a call; the first word it rejects goes to `Ziggurat.slowNormal`, which
+    /// reads the further words it needs in order. The words consumed are exactly those of the
+    /// plain word-by-word loop.
     public mutating func fillStandardNormals(_ buffer: UnsafeMutableBufferPointer<Double>) {
         alignToBlock()
         guard let base = buffer.baseAddress else { return }
+        let count = buffer.count
         let zig = Ziggurat.shared
         PhiloxWords.with(&self) { words in
         zig.x.withUnsafeBufferPointer { px in
             zig.f.withUnsafeBufferPointer { pf in
                 let x = px.baseAddress!, f = pf.baseAddress!
-                for i in 0..<buffer.count {
-                    while true {
-                        let w = words.next()
+                var i = 0
+                while i < count {
+                    if words.index == words.available { words.refill() }
+                    let n = min(words.available - words.index, count - i)
+                    let src = words.buffer + words.index
+                    var j = 0
+                    while j < n {
+                        let w = src[j]
                         let layer = Int(truncatingIfNeeded: w & 0xff)
-                        // symmetric uniform in (−1, 1): odd multiples of 2⁻⁵²
-                        let u = (Double(Int64(bitPattern: w >> 12)) + 0.5) * 0x1p-51 - 1
-                        let z = u * x[layer]
-                        if abs(z) < x[layer + 1] { base[i] = z; break }
-                        if layer == 0 { base[i] = Ziggurat.tail(sign: u, words: &words); break }
-                        let y = f[layer] + Self.uniformOpen(words.next()) * (f[layer + 1] - f[layer])
-                        if y < Foundation.exp(-0.5 * z * z) { base[i] = z; break }
+                        let z = Ziggurat.symmetricUniform(w) * x[layer]
+                        guard abs(z) < x[layer + 1] else { break }
+                        base[i + j] = z
+                        j += 1
+                    }
+                    words.index += j
+                    i += j
+                    if j < n {
+                        base[i] = Ziggurat.slowNormal(words.next(), x: x, f: f, words: &words)
+                        i += 1
                     }
                 }
             }
@@ -79,57 +94,68 @@ extension RandomStream {
     }
 }
 
-/// The 64-bit words of a stream from a given block on, two blocks (four words) generated at
-/// a time (two independent Philox chains); the same words as `RandomStream.next()`.
+/// The 64-bit words of a stream from a given block on: the same words as
+/// `RandomStream.next()`, generated 128 blocks at a time by `alphasweep_philox_words` (CRandom:
+/// eight Philox chains in AVX2 lanes where the CPU has them, scalar C otherwise).
+///
+/// The stream is left where the plain generator (two blocks per refill, four words) would
+/// leave it: at the start block + 2·⌈words consumed / 4⌉, so every later call sees the same
+/// words whatever the buffer size.
 @usableFromInline
 struct PhiloxWords {
+    /// Words per refill (a multiple of 16: 8 blocks × 2 words).
+    static let capacity = 256
+
     let key: SIMD2<UInt32>
     let counterHigh: SIMD2<UInt32>
+    let startBlock: UInt64
     /// The first block not yet generated.
     var nextBlock: UInt64
-    var w0: UInt64 = 0, w1: UInt64 = 0, w2: UInt64 = 0, w3: UInt64 = 0
-    var index = 4
+    let buffer: UnsafeMutablePointer<UInt64>
+    /// Words generated into `buffer` by the last refill, and the next one to read.
+    var available = 0
+    var index = 0
 
-    init(stream: RandomStream) {
+    init(stream: RandomStream, buffer: UnsafeMutablePointer<UInt64>) {
         key = stream.key
         counterHigh = stream.counterHigh
+        startBlock = stream.blockIndex
         nextBlock = stream.blockIndex
+        self.buffer = buffer
     }
 
-    /// Runs `body` with the words of `stream`, then moves `stream` past every block generated.
+    /// Runs `body` with the words of `stream`, then moves `stream` past the blocks consumed
+    /// (rounded up to whole pairs of blocks).
     @inline(__always)
     static func with<R>(_ stream: inout RandomStream, _ body: (inout PhiloxWords) -> R) -> R {
-        var words = PhiloxWords(stream: stream)
-        let result = body(&words)
-        stream.blockIndex = words.nextBlock
-        return result
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: capacity) { storage in
+            var words = PhiloxWords(stream: stream, buffer: storage.baseAddress!)
+            let result = body(&words)
+            stream.blockIndex = words.endBlock
+            return result
+        }
+    }
+
+    /// Where the plain generator would have left the stream.
+    var endBlock: UInt64 {
+        let generated = 2 &* (nextBlock &- startBlock)
+        let consumed = generated &- UInt64(available - index)
+        return startBlock &+ 2 &* ((consumed &+ 3) / 4)
     }
 
     @inline(__always)
     mutating func next() -> UInt64 {
-        if index == 4 { refill() }
-        let i = index
+        if index == available { refill() }
+        let w = buffer[index]
         index += 1
-        switch i {
-        case 0: return w0
-        case 1: return w1
-        case 2: return w2
-        default: return w3
-        }
+        return w
     }
 
     @inline(never)
     mutating func refill() {
-        let b0 = nextBlock, b1 = nextBlock &+ 1
-        nextBlock &+= 2
-        let p = Philox4x32_10.block(UInt32(truncatingIfNeeded: b0), UInt32(truncatingIfNeeded: b0 >> 32),
-                                    counterHigh.x, counterHigh.y, key.x, key.y)
-        let q = Philox4x32_10.block(UInt32(truncatingIfNeeded: b1), UInt32(truncatingIfNeeded: b1 >> 32),
-                                    counterHigh.x, counterHigh.y, key.x, key.y)
-        w0 = UInt64(p.0) | (UInt64(p.1) << 32)
-        w1 = UInt64(p.2) | (UInt64(p.3) << 32)
-        w2 = UInt64(q.0) | (UInt64(q.1) << 32)
-        w3 = UInt64(q.2) | (UInt64(q.3) << 32)
+        alphasweep_philox_words(nextBlock, counterHigh.x, counterHigh.y, key.x, key.y, buffer, Self.capacity / 2)
+        nextBlock &+= UInt64(Self.capacity / 2)
+        available = Self.capacity
         index = 0
     }
 }
@@ -170,6 +196,32 @@ struct Ziggurat: Sendable {
     /// 1 − (f(x₂₅₅) + V/x₂₅₅): how well the top layer closes at f = 1 (≈ 0 for the right r).
     var closure: Double { 1 - (f[Self.layers - 1] + area / x[Self.layers - 1]) }
 
+    /// The symmetric uniform in (−1, 1) of a word: (j + ½)·2⁻⁵¹ − 1, j = word >> 12 (odd
+    /// multiples of 2⁻⁵²). j < 2⁵² is converted exactly through the exponent trick.
+    @inline(__always)
+    static func symmetricUniform(_ w: UInt64) -> Double {
+        let j = Double(bitPattern: 0x4330_0000_0000_0000 | (w >> 12)) - 0x1p52
+        return (j + 0.5) * 0x1p-51 - 1
+    }
+
+    /// The normal whose first word `w` the fast path rejected: the wedge test of its layer, or
+    /// the tail, and further tries with the next words until one is accepted.
+    @inline(never)
+    static func slowNormal(_ first: UInt64, x: UnsafePointer<Double>, f: UnsafePointer<Double>,
+                           words: inout PhiloxWords) -> Double {
+        var w = first
+        while true {
+            let layer = Int(truncatingIfNeeded: w & 0xff)
+            let u = symmetricUniform(w)
+            let z = u * x[layer]
+            if abs(z) < x[layer + 1] { return z }
+            if layer == 0 { return tail(sign: u, words: &words) }
+            let y = f[layer] + RandomStream.uniformOpen(words.next()) * (f[layer + 1] - f[layer])
+            if y < Foundation.exp(-0.5 * z * z) { return z }
+            w = words.next()
+        }
+    }
+
     /// A normal beyond ±r, the sign of `sign` (Marsaglia 1964: a = −ln(u₁)/r, b = −ln(u₂),
     /// accept when 2b > a²).
     @inline(never)
@@ -183,6 +235,26 @@ struct Ziggurat: Sendable {
 }
 
 extension RandomStream {
+    /// True when the bulk generators compute Philox blocks with AVX2 (the words are the same
+    /// either way).
+    public static var bulkGeneratorUsesAVX2: Bool { alphasweep_philox_uses_avx2() != 0 }
+
+    /// The words of blocks `first`…`first + blocks − 1` as the bulk generators compute them
+    /// (`portable`: by the scalar C path even where AVX2 is available), in `next()` order; for
+    /// tests. `blocks` is rounded up to a multiple of 8.
+    public func bulkWords(fromBlock first: UInt64, blocks: Int, portable: Bool = false) -> [UInt64] {
+        let n = (blocks + 7) / 8 * 8
+        var out = [UInt64](repeating: 0, count: 2 * n)
+        out.withUnsafeMutableBufferPointer { p in
+            if portable {
+                alphasweep_philox_words_portable(first, counterHigh.x, counterHigh.y, key.x, key.y, p.baseAddress!, n)
+            } else {
+                alphasweep_philox_words(first, counterHigh.x, counterHigh.y, key.x, key.y, p.baseAddress!, n)
+            }
+        }
+        return Array(out.prefix(2 * blocks))
+    }
+
     /// Diagnostics of the ziggurat tables (for tests): the tail start r, the layer area V and
     /// the closure error of the top layer.
     public static var zigguratDiagnostics: (r: Double, area: Double, closure: Double) {

@@ -95,6 +95,16 @@ enum ReadColumn {
         case .string(let v): return v.count
         }
     }
+
+    /// The column in its written form, for checksums: strings as read (NUL padding stripped)
+    /// store at the same width, as wide as the longest value.
+    var asColumn: Column {
+        switch self {
+        case .float64(let v): return .float64(v)
+        case .int64(let v): return .int64(v)
+        case .string(let v): return .string(v)
+        }
+    }
 }
 
 /// A scalar attribute value.
@@ -195,8 +205,12 @@ enum HDF5 {
         try check(H5Gopen2(location, name, alphasweep_h5p_default()), "opening group \(name)")
     }
 
-    static func exists(_ location: hid_t, _ name: String) -> Bool {
-        H5Lexists(location, name, alphasweep_h5p_default()) > 0
+    /// Whether `name` is a link in `location`. A lookup that fails (damaged metadata) throws:
+    /// taken as "absent", it would make a damaged group look like a missing optional one.
+    static func exists(_ location: hid_t, _ name: String) throws -> Bool {
+        let found = H5Lexists(location, name, alphasweep_h5p_default())
+        guard found >= 0 else { throw failure("looking up \(name)") }
+        return found > 0
     }
 
     /// Names of the links in a group, in name order.

@@ -13,7 +13,8 @@ import Sweep
 ///     /spec            the spec text as written (scalar string); attribute crc32 (int)
 ///     /results/*       one row per finished task, canonical task order (`resultColumns`);
 ///                      attribute crc32 (int) over the columns as stored
-///     /provenance/*    one row per run, resume or merge (`provenanceColumns`, all strings)
+///     /provenance/*    one row per run, resume or merge (`provenanceColumns`, all strings);
+///                      attribute crc32 (int) over the columns as stored (files before it lack it)
 ///     /analysis/*      optional, written by `analyze`
 ///
 /// Every string (datasets and attributes) is fixed-length, NUL-padded UTF-8, as wide as its
@@ -109,7 +110,9 @@ struct Snapshot {
         try HDF5.writeScalarString(file, "spec", specText, attributes: [("crc32", .int(Int64(Self.checksum(specText))))])
         let results = Self.resultColumnValues(records)
         try writeGroup(file, "results", columns: results, attributes: [("crc32", .int(Int64(Self.checksum(results))))])
-        try writeGroup(file, "provenance", columns: provenanceColumnValues())
+        let provenance = provenanceColumnValues()
+        try writeGroup(file, "provenance", columns: provenance,
+                       attributes: [("crc32", .int(Int64(Self.checksum(provenance))))])
         if let analysis {
             let group = try HDF5.createGroup(file, "analysis")
             defer { H5Gclose(group) }
@@ -223,13 +226,13 @@ struct Snapshot {
             throw ResultsFileError.incompatibleFormat(path: path, found: Int(version), supported: formatVersion)
         }
         guard case .string(let sha)? = attributes["spec_sha256"] else { throw schema("no spec_sha256 attribute") }
-        guard HDF5.exists(file, "spec") else { throw schema("no /spec dataset") }
+        guard try HDF5.exists(file, "spec") else { throw schema("no /spec dataset") }
         let specText = try HDF5.readScalarString(file, "spec")
         if case .int(let crc)? = try HDF5.attributes(file, of: "spec").first(where: { $0.name == "crc32" })?.value,
            crc != Int64(checksum(specText)) {
             throw schema("the spec text does not match its checksum (/spec crc32): the file is damaged")
         }
-        guard HDF5.exists(file, "results") else { throw schema("no /results group") }
+        guard try HDF5.exists(file, "results") else { throw schema("no /results group") }
 
         let results = try readTable(file, group: "results", columns: resultColumns, path: path, required: true)
         let records = try decodeRecords(results, path: path)
@@ -238,11 +241,15 @@ struct Snapshot {
             throw schema("the rows do not match their checksum (/results crc32): the file is damaged")
         }
         var provenance: [ProvenanceRecord] = []
-        if HDF5.exists(file, "provenance") {
+        if try HDF5.exists(file, "provenance") {
             let table = try readTable(file, group: "provenance", columns: provenanceColumns, path: path, required: false)
+            if case .int(let crc)? = try HDF5.attributes(file, of: "provenance").first(where: { $0.name == "crc32" })?.value,
+               crc != Int64(checksum(provenanceColumns.map { ($0, table[$0]!.asColumn) })) {
+                throw schema("the provenance rows do not match their checksum (/provenance crc32): the file is damaged")
+            }
             provenance = decodeProvenance(table)
         }
-        let analysis = HDF5.exists(file, "analysis") ? try readAnalysis(file) : nil
+        let analysis = try HDF5.exists(file, "analysis") ? try readAnalysis(file) : nil
 
         return Snapshot(specText: specText, specSHA256: sha, attributes: attributes, provenance: provenance,
                         records: records, analysis: analysis)
@@ -255,8 +262,8 @@ struct Snapshot {
         let group = try HDF5.openGroup(file, name)
         defer { H5Gclose(group) }
         var table: [String: ReadColumn] = [:]
-        for column in columns where HDF5.exists(group, column) {
-            table[column] = try HDF5.readColumn(group, column)
+        for column in columns {
+            if try HDF5.exists(group, column) { table[column] = try HDF5.readColumn(group, column) }
         }
         let lengths = Set(table.values.map(\.count))
         guard lengths.count <= 1 else {

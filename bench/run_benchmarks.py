@@ -1,0 +1,257 @@
+#!/usr/bin/env python3
+"""`make bench`: alphasweep measured against this machine's DGEMM rate and against NumPy.
+
+In one run, on the same cores:
+1. kernels (`alphasweep bench`): the BLAS core in use, single-thread DGEMM (n = 2048), normal
+   generation, and per-instance CPU time for N = 64 … 1024 broken into sampling /
+   eigendecomposition / Adam / MatSign / rest with their useful flops; the same DGEMM and the
+   N = 1024 instance again with the other OPENBLAS_CORETYPE setting (unset if it is set,
+   Haswell if it is not), so both environments are on record;
+2. the default sweep (jobs/default.yaml) under mpirun with cores + 1 ranks: wall time, useful
+   flops, achieved GFLOP/s, efficiency against DGEMM rate × cores, parallel efficiency,
+   coordinator CPU, peak RSS per rank;
+3. alphasweep against bench/numpy_reference.py on a fixed subset of the default sweep
+   (replicate 0 of every (s, N): 42 instances, 210 tasks), both on `cores` processes with one
+   BLAS thread each (--numpy-full times the whole sweep instead);
+4. orchestration: bench/tiny-tasks.yaml (10^5 tiny tasks) under mpirun: coordinator CPU and
+   wall per task, rows/s; and the results-file append rate (10^5 rows, flushed per 1000).
+
+Writes bench-results/bench.json and prints a table.
+
+    python3 bench/run_benchmarks.py [--skip-sweep] [--numpy-full] [--out bench-results]
+"""
+import argparse
+import json
+import os
+import pathlib
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
+BIN = REPO / ".build" / "release" / "alphasweep"
+DEFAULT_SPEC = REPO / "jobs" / "default.yaml"
+TINY_SPEC = REPO / "bench" / "tiny-tasks.yaml"
+SUMMARY = re.compile(r"wall ([\d.]+) s, coordinator CPU ([\d.]+) s, task time ([\d.]+) s, "
+                     r"parallel efficiency ([\d.]+)% over (\d+) worker")
+
+
+def ensure_python_packages():
+    """numpy (PyPI) and PyYAML, installed with pip when missing."""
+    missing = []
+    for module, package in (("numpy", "numpy"), ("yaml", "pyyaml"), ("h5py", "h5py")):
+        try:
+            __import__(module)
+        except ImportError:
+            missing.append(package)
+    if missing:
+        print(f"bench: installing {' '.join(missing)} with pip", file=sys.stderr)
+        cmd = [sys.executable, "-m", "pip", "install", "--quiet", *missing]
+        if subprocess.run(cmd).returncode != 0:
+            subprocess.run(cmd + ["--break-system-packages"], check=True)
+
+
+def env_with(**changes):
+    env = dict(os.environ)
+    env.setdefault("OPENBLAS_NUM_THREADS", "1")
+    for key, value in changes.items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = value
+    return env
+
+
+def log(message):
+    print(f"bench: {message}", file=sys.stderr, flush=True)
+
+
+def bench_json(*args, env=None):
+    out = subprocess.run([str(BIN), "bench", *map(str, args)], capture_output=True, text=True, env=env or env_with(),
+                         check=True)
+    return json.loads(out.stdout)
+
+
+def mpirun_sweep(spec, out_h5, ranks, workdir, env=None):
+    """Runs a sweep under hpc/mpirun-local.sh with every rank wrapped by rss_wrap.py."""
+    for path in pathlib.Path(workdir).glob("rss.*"):
+        path.unlink()
+    for suffix in ("", ".journal", ".lock"):
+        pathlib.Path(str(out_h5) + suffix).unlink(missing_ok=True)
+    cmd = ["bash", str(REPO / "hpc" / "mpirun-local.sh"), str(ranks), sys.executable, str(REPO / "bench" / "rss_wrap.py"),
+           str(workdir), str(BIN), "run", str(spec), "--out", str(out_h5), "--log-interval", "3600"]
+    start = time.perf_counter()
+    result = subprocess.run(cmd, capture_output=True, text=True, env=env or env_with())
+    outer = time.perf_counter() - start
+    if result.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} exited {result.returncode}:\n{result.stderr[-3000:]}")
+    m = SUMMARY.search(result.stderr)
+    if not m:
+        raise RuntimeError(f"no summary line in the run's stderr:\n{result.stderr[-3000:]}")
+    rss = {}
+    for path in pathlib.Path(workdir).glob("rss.*"):
+        rank, kb, cpu = path.read_text().split()
+        rss[int(rank)] = {"peak_rss_mb": int(kb) / 1024, "cpu_seconds": float(cpu)}
+    return {"wall_seconds": float(m.group(1)), "coordinator_cpu_seconds": float(m.group(2)),
+            "task_seconds": float(m.group(3)), "parallel_efficiency": float(m.group(4)) / 100,
+            "workers": int(m.group(5)), "ranks": ranks, "mpirun_seconds": outer,
+            "ranks_detail": {str(k): rss[k] for k in sorted(rss)}}
+
+
+def swift_losses(h5):
+    import h5py
+    with h5py.File(h5, "r") as f:
+        g = f["results"]
+        opt = g["optimizer"].asstr()[...]
+        return {(float(s), int(n), int(r), o): float(t)
+                for s, n, r, o, t in zip(g["s"][...], g["N"][...], g["replicate"][...], opt, g["test_loss"][...])}
+
+
+def loss_agreement(swift, numpy_rows):
+    """Per optimizer: the mean over (s, N) of log(L_numpy / L_alphasweep) on the subset (the
+    two draw different random numbers, so this is ≈ 0 up to sampling noise, not exactly 0)."""
+    import math
+    out = {}
+    for row in numpy_rows:
+        key = (row["s"], row["N"], row["replicate"], row["optimizer"])
+        if key in swift and swift[key] > 0 and row["test_loss"] > 0:
+            out.setdefault(row["optimizer"], []).append(math.log(row["test_loss"] / swift[key]))
+    return {o: sum(v) / len(v) for o, v in out.items()}
+
+
+def main():
+    parser = argparse.ArgumentParser(description="alphasweep benchmarks (make bench)")
+    parser.add_argument("--out", default=str(REPO / "bench-results"))
+    parser.add_argument("--skip-sweep", action="store_true", help="skip the full default sweep")
+    parser.add_argument("--numpy-full", action="store_true", help="compare on the whole default sweep (slow)")
+    parser.add_argument("--sizes", default="64,128,256,512,1024")
+    args = parser.parse_args()
+
+    if not BIN.exists():
+        sys.exit(f"bench: {BIN} is missing: run `swift build -c release` (make bench does)")
+    ensure_python_packages()
+    outdir = pathlib.Path(args.out)
+    outdir.mkdir(parents=True, exist_ok=True)
+    cores = os.cpu_count() or 1
+    ranks = cores + 1
+    loadavg = os.getloadavg()
+    report = {"created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "cores": cores, "ranks": ranks,
+              "load_average_at_start": loadavg, "openblas_coretype": os.environ.get("OPENBLAS_CORETYPE"),
+              "command": " ".join(sys.argv)}
+    if loadavg[0] > 0.5:
+        log(f"note: load average {loadavg[0]:.2f} at start: other work on this machine skews wall-clock figures")
+
+    log("kernels: DGEMM, normals, per-instance timings")
+    kernels = bench_json("--spec", DEFAULT_SPEC, "--sizes", args.sizes)
+    report["kernels"] = kernels
+    alt_value = None if os.environ.get("OPENBLAS_CORETYPE") else "Haswell"
+    log(f"kernels with OPENBLAS_CORETYPE={alt_value or '(unset)'}")
+    report["kernels_other_coretype"] = bench_json("--sizes", "1024", env=env_with(OPENBLAS_CORETYPE=alt_value))
+    dgemm = kernels["blas"]["dgemm_flops_per_second"]
+    sweep_flops = kernels["sweep"]["useful_flops"]
+
+    if not args.skip_sweep:
+        log(f"default sweep on {ranks} ranks (about a minute or two)")
+        sweep = mpirun_sweep(DEFAULT_SPEC, outdir / "default.h5", ranks, outdir)
+        sweep["useful_flops"] = sweep_flops
+        sweep["achieved_flops_per_second"] = sweep_flops / sweep["wall_seconds"]
+        sweep["efficiency_vs_dgemm"] = sweep["achieved_flops_per_second"] / (dgemm * cores)
+        sweep["task_flops_per_second_per_core"] = sweep_flops / sweep["task_seconds"]
+        report["default_sweep"] = sweep
+
+    # alphasweep and NumPy on the same subset, same cores.
+    import yaml
+    spec = yaml.safe_load(DEFAULT_SPEC.read_text())
+    if args.numpy_full:
+        subset_spec, replicates = DEFAULT_SPEC, ",".join(map(str, range(spec["seeds"])))
+    else:
+        subset_spec, replicates = outdir / "subset.yaml", "0"
+        subset_spec.write_text(re.sub(r"(?m)^seeds:.*$", "seeds: 1        # replicate 0 of every (s, N)",
+                                      DEFAULT_SPEC.read_text()))
+    sub_flops = bench_json("--spec", subset_spec, "--sizes", "", "--dgemm-seconds", "0")["sweep"]["useful_flops"]
+    log("subset: alphasweep")
+    swift_sub = mpirun_sweep(subset_spec, outdir / "subset.h5", ranks, outdir)
+    log(f"subset: numpy reference on {cores} processes")
+    np_json = outdir / "numpy.json"
+    subprocess.run([sys.executable, str(REPO / "bench" / "numpy_reference.py"), str(subset_spec), "--replicates", replicates,
+                    "--processes", str(cores), "--json", str(np_json)], check=True, env=env_with())
+    np_result = json.loads(np_json.read_text())
+    report["numpy_comparison"] = {
+        "subset": "whole default sweep" if args.numpy_full else "replicate 0 of every (s, N) of jobs/default.yaml",
+        "tasks": np_result["tasks"], "useful_flops": sub_flops,
+        "alphasweep_wall_seconds": swift_sub["wall_seconds"], "alphasweep_mpirun_seconds": swift_sub["mpirun_seconds"],
+        "numpy_wall_seconds": np_result["wall_seconds"], "numpy_version": np_result["numpy"],
+        "speedup": np_result["wall_seconds"] / swift_sub["wall_seconds"],
+        "mean_log_loss_ratio_numpy_vs_alphasweep": loss_agreement(swift_losses(outdir / "subset.h5"), np_result["rows"]),
+    }
+
+    log("orchestration: 10^5 tiny tasks")
+    tiny = mpirun_sweep(TINY_SPEC, outdir / "tiny.h5", ranks, outdir)
+    tasks = yaml.safe_load(TINY_SPEC.read_text())
+    tiny["tasks"] = len(tasks["s"]) * len(tasks["N"]) * tasks["seeds"] * len(tasks["optimizers"])
+    tiny["coordinator_cpu_us_per_task"] = 1e6 * tiny["coordinator_cpu_seconds"] / tiny["tasks"]
+    tiny["wall_us_per_task"] = 1e6 * tiny["wall_seconds"] / tiny["tasks"]
+    tiny["rows_per_second"] = tiny["tasks"] / tiny["wall_seconds"]
+    report["tiny_tasks"] = tiny
+    report["append"] = bench_json("--sizes", "", "--dgemm-seconds", "0", "--append-rows", "100000",
+                                  "--append-batch", "1000", "--scratch", outdir)["append"]
+    for name in ("default.h5", "subset.h5", "tiny.h5"):
+        (outdir / name).unlink(missing_ok=True)
+
+    (outdir / "bench.json").write_text(json.dumps(report, indent=2, sort_keys=True))
+    print_table(report)
+    print(f"\nall figures: {outdir / 'bench.json'}")
+
+
+def print_table(r):
+    k = r["kernels"]
+    alt = r["kernels_other_coretype"]
+    cores = r["cores"]
+    dgemm = k["blas"]["dgemm_flops_per_second"]
+    lines = []
+
+    def row(name, value, target=""):
+        lines.append(f"| {name} | {value} | {target} |")
+
+    lines.append("| figure | value | target |")
+    lines.append("|---|---|---|")
+    row("BLAS core (OPENBLAS_CORETYPE)", f"{k['blas']['core']} ({k['blas']['openblas_coretype'] or 'unset'}); "
+        f"CPU supports {k['blas']['cpu_supports']}")
+    row("DGEMM n=2048, 1 thread", f"{dgemm / 1e9:.1f} GFLOP/s")
+    a_inst = alt["instances"][0] if alt["instances"] else None
+    row(f"…with OPENBLAS_CORETYPE={alt['blas']['openblas_coretype'] or 'unset'} ({alt['blas']['core']})",
+        f"DGEMM {alt['blas']['dgemm_flops_per_second'] / 1e9:.1f} GFLOP/s"
+        + (f"; N={a_inst['N']} instance {a_inst['cpu_seconds']['total']:.3f} s, {a_inst['gflops_per_second']:.1f} GFLOP/s"
+           if a_inst else ""))
+    row("normals (ziggurat+Philox)", f"{k['normals_per_second'] / 1e6:.0f} M/s")
+    for inst in k["instances"]:
+        c, f = inst["cpu_seconds"], inst["useful_flops"]
+        row(f"instance N={inst['N']} (CPU s: sampling[normals]/eig/Adam/MatSign/rest)",
+            f"{c['total']:.3f} s = {c['sampling']:.3f} [{c['normals']:.3f}] / {c['eigendecomposition']:.3f} / "
+            f"{c['adam']:.3f} / {c['matsign']:.3f} / {c['rest']:.3f}; {f['total'] / 1e9:.2f} GFlop, "
+            f"{inst['gflops_per_second']:.1f} GFLOP/s ({inst['gflops_per_second'] * 1e9 / dgemm:.0%} of DGEMM)")
+    s = r.get("default_sweep")
+    if s:
+        row(f"default sweep wall, P={s['ranks']}", f"{s['wall_seconds']:.1f} s ({s['useful_flops'] / 1e12:.2f} TFlop useful)")
+        row("achieved", f"{s['achieved_flops_per_second'] / 1e9:.1f} GFLOP/s = {s['efficiency_vs_dgemm']:.0%} of DGEMM × {cores}",
+            "≥ 60 %")
+        row("parallel efficiency", f"{s['parallel_efficiency']:.1%}", "≥ 95 %")
+        row("coordinator CPU", f"{s['coordinator_cpu_seconds']:.2f} s")
+        rss = ", ".join(f"rank {k_}: {v['peak_rss_mb']:.0f} MB" for k_, v in s["ranks_detail"].items())
+        row("peak RSS per rank", rss, "small multiple of largest instance")
+    n = r["numpy_comparison"]
+    row(f"vs NumPy {n['numpy_version']} ({n['subset']}, {n['tasks']} tasks)",
+        f"alphasweep {n['alphasweep_wall_seconds']:.1f} s, NumPy {n['numpy_wall_seconds']:.1f} s: {n['speedup']:.1f}× faster",
+        "≥ 3×")
+    t = r["tiny_tasks"]
+    row(f"10^5 tiny tasks, P={t['ranks']}", f"wall {t['wall_seconds']:.1f} s ({t['wall_us_per_task']:.0f} µs/task), "
+        f"coordinator CPU {t['coordinator_cpu_us_per_task']:.1f} µs/task", "≤ 50 µs/task")
+    row("results rows/s (tiny sweep; append+flush per 1000 rows)",
+        f"{t['rows_per_second']:.0f}; {r['append']['rows_per_second']:.0f}", "≥ 10^5 rows/s")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
