@@ -156,7 +156,9 @@ struct SpecReader {
     func distinctSorted<T: Comparable & Hashable>(_ key: String, _ values: [T], _ node: Node) throws -> [T] {
         var seen = Set<T>()
         for v in values where !seen.insert(v).inserted {
-            throw fail(key, "lists \(v) twice", node)
+            // Optimizers by their spec names (GD), not their Swift case names (gd).
+            let shown = (v as? OptimizerKind)?.rawValue ?? "\(v)"
+            throw fail(key, "lists \(shown) twice", node)
         }
         return values.sorted()
     }
