@@ -35,7 +35,7 @@ WORKERS = NP - 1
 def slow(tmp_path_factory, alphasweep):
     """A sweep that lasts a few seconds on two workers (800 tasks), and its uninterrupted run."""
     directory = tmp_path_factory.mktemp("faults")
-    spec = write_spec(directory, "slow.yaml", seeds=20, T=64)
+    spec = write_spec(directory, "slow.yaml", seeds=20, T=64, n=8192)
     out = directory / "reference.h5"
     start = time.monotonic()
     result = mpi(NP, "run", spec, "--out", out, timeout=300)
@@ -480,7 +480,7 @@ def test_damaged_journal_tail_is_reported_and_resume_recovers(slow, tmp_path):
 # Two runs on one file
 
 def test_second_run_on_the_same_file_is_refused_and_the_first_completes(slow, tmp_path):
-    spec = write_spec(tmp_path, "longer.yaml", seeds=30, T=64)
+    spec = write_spec(tmp_path, "longer.yaml", seeds=400, T=64, n=8192)
     out = tmp_path / "shared.h5"
     errors = tmp_path / "first.err"
     first = start_mpi(NP, "run", spec, "--out", out, stderr_path=errors)
@@ -502,7 +502,7 @@ def test_second_run_on_the_same_file_is_refused_and_the_first_completes(slow, tm
     assert first.wait(timeout=300) == 0, errors.read_text()
     assert not (tmp_path / "m.h5").exists()
     rows = read_results(out)
-    assert len(rows) == 1200 and {key[3] for key in rows} == set(range(30))
+    assert len(rows) == 400 * 40 and {key[3] for key in rows} == set(range(400))
     for key, row in slow["reference"].items():   # the first 20 replicates are the reference's
         assert bits(rows[key]["test_loss"]) == bits(row["test_loss"]), key
 
