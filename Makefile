@@ -34,8 +34,10 @@ test: test-deps
 	swift test -c release --skip-build
 	python3 -m pytest -q Tests/python
 
+# Benchmarks (not part of make test): DGEMM rate, per-instance cost, the default sweep on all
+# cores, NumPy on the same cores, 10^5 tiny tasks; figures in bench-results/bench.json.
 bench: build
-	python3 bench/run_benchmarks.py
+	python3 bench/run_benchmarks.py $(BENCH_ARGS)
 
 clean:
 	rm -rf .build

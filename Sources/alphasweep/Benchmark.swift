@@ -188,6 +188,14 @@ struct Benchmark: ParsableCommand {
                       + "B \(digest(instance.B.elements)) YY \(digest(instance.labelGram.elements)) outcomes \(digest(o))")
             }
         }
+        // Default-size instances (replicate 0): the losses, for comparing builds.
+        for s in [0.5, 1.0, 2.0] {
+            for N in [16, 64, 256, 512] {
+                let outcomes = InstanceTrainer.outcomes(parameters: ProblemParameters(), key: InstanceKey(s: s, N: N, replicate: 0))
+                let o = OptimizerKind.allCases.flatMap { k in [outcomes[k]!.testLoss, outcomes[k]!.trainLoss, outcomes[k]!.lr] }
+                print("default s=\(s) N=\(N) " + o.map { String(format: "%.17g", $0) }.joined(separator: " "))
+            }
+        }
     }
 
     func appendBenchmark() throws -> [String: Any] {

@@ -244,7 +244,7 @@ public final class InstanceTrainer: Sendable {
 
     /// GD, SqrtNG or NG run literally for T steps in the feature basis from Θ = 0:
     /// GD θ ← θ − ηg; SqrtNG θ ← θ − η(F + εI)^(−1/2)g with the root formed explicitly (from a
-    /// dsyevr eigendecomposition of F + εI, independent of the dsyevd one used by the filters);
+    /// dsyevr eigendecomposition of F + εI, independent of the dsytrd + dstedc one used by the filters);
     /// NG θ ← θ − (F + εI)^(−1)g by Cholesky solves. g = FΘ − B.
     public func literalIteration(_ kind: OptimizerKind) throws -> Matrix {
         guard let filter = filter(for: kind) else {

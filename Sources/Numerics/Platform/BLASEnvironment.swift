@@ -38,17 +38,31 @@ public enum BLASEnvironment {
         return nil
     }
 
-    static let strength = ["Prescott": 0, "Core2": 1, "Nehalem": 2, "Sandybridge": 3, "Haswell": 4, "Zen": 4,
-                           "SkylakeX": 5, "Cooperlake": 6, "SapphireRapids": 7]
+    /// The vector ISA level of OpenBLAS's x86-64 kernel sets (its core names, case-insensitive):
+    /// 0 SSE2/SSE3, 1 AVX, 2 AVX2+FMA, 3 AVX-512, 4 AVX-512 BF16, 5 AMX.
+    static let level: [String: Int] = [
+        "katmai": 0, "coppermine": 0, "northwood": 0, "prescott": 0, "banias": 0, "atom": 0, "core2": 0,
+        "penryn": 0, "dunnington": 0, "nehalem": 0, "athlon": 0, "opteron": 0, "opteron_sse3": 0,
+        "barcelona": 0, "bobcat": 0, "nano": 0,
+        "sandybridge": 1, "bulldozer": 1, "piledriver": 1, "steamroller": 1, "excavator": 1,
+        "haswell": 2, "zen": 2, "skylakex": 3, "cooperlake": 4, "sapphirerapids": 5,
+    ]
 
     /// A warning when OPENBLAS_CORETYPE forces a kernel weaker than the CPU supports, else nil.
     public static var forcedCoreWarning: String? {
-        guard let forced = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"],
-              let best = strongestSupportedCore,
-              let forcedRank = strength.first(where: { $0.key.lowercased() == forced.lowercased() })?.value,
-              let bestRank = strength[best],
-              forcedRank < bestRank else { return nil }
-        return "OPENBLAS_CORETYPE=\(forced) forces \(coreName) kernels although this CPU supports \(best); "
+        forcedCoreWarning(forced: ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"], inUse: coreName,
+                          supported: strongestSupportedCore)
+    }
+
+    /// The warning for OPENBLAS_CORETYPE = `forced` (nil: not set) when OpenBLAS runs the
+    /// `inUse` kernels and the CPU supports `supported`: given when the kernels in use (or,
+    /// if OpenBLAS did not report them, the ones asked for) are of a weaker ISA level.
+    /// Unknown names give no warning.
+    public static func forcedCoreWarning(forced: String?, inUse: String, supported: String?) -> String? {
+        guard let forced, !forced.isEmpty, let supported,
+              let best = level[supported.lowercased()] else { return nil }
+        guard let used = level[inUse.lowercased()] ?? level[forced.lowercased()], used < best else { return nil }
+        return "OPENBLAS_CORETYPE=\(forced) forces \(inUse) kernels although this CPU supports \(supported); "
             + "unset it for faster BLAS if your OpenBLAS is recent enough to be correct there"
     }
 

@@ -11,8 +11,8 @@ import Foundation
 /// Normals come from a 256-layer ziggurat (Marsaglia & Tsang 2000): one word per normal
 /// 99 % of the time, exact rejection otherwise (wedges by exp, the tail beyond r = 3.6542 by
 /// Marsaglia's exponential method). Words are consumed in a fixed order, so the output is a
-/// pure function of the stream and the call sequence; blocks are generated two at a time and
-/// a call's unused words are discarded (a call leaves `blockIndex` at an even offset from
+/// pure function of the stream and the call sequence; the stream advances as if blocks were
+/// generated two at a time, and a call's unused words are discarded (a call leaves `blockIndex` at an even offset from
 /// where it started: 2·⌈words consumed / 4⌉ blocks on, however many it generated ahead).
 extension RandomStream {
     /// A uniform in (0, 1) from the 64-bit word hi·2³² + lo: (j + ½)·2⁻⁵², j its top 52 bits.
