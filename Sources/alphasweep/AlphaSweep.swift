@@ -30,29 +30,31 @@ struct AlphaSweep: ParsableCommand {
             try command.run()
         } catch let code as ExitCode {
             Foundation.exit(code.rawValue)
-        } catch let error as BadInput {
-            FileHandle.standardError.write(Data("alphasweep: \(error.description)\n".utf8))
-            Foundation.exit(2)
-        } catch let error as SpecError {
-            FileHandle.standardError.write(Data("alphasweep: \(error.description)\n".utf8))
-            Foundation.exit(2)
         } catch {
-            let code = exitCode(for: error)
-            if code == .success {
-                print(fullMessage(for: error))
-                Foundation.exit(0)
-            }
-            if code == .validationFailure {
-                let message = fullMessage(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
-                FileHandle.standardError.write(Data("alphasweep: \(message.replacingOccurrences(of: "Error: ", with: ""))\n".utf8))
-                Foundation.exit(2)
-            }
-            if let mapped = ErrorMapping.exitCode(for: error) {
-                FileHandle.standardError.write(Data("alphasweep: \(ErrorMapping.message(for: error))\n".utf8))
-                Foundation.exit(mapped)
-            }
-            FileHandle.standardError.write(Data("alphasweep: \(error)\n".utf8))
-            Foundation.exit(code == .failure ? 1 : code.rawValue)
+            Foundation.exit(report(error))
         }
+    }
+
+    /// Writes the one stderr line an error deserves (stdout for help and version requests)
+    /// and returns the exit code of the contract: 0, 2 bad input, 1 anything else.
+    static func report(_ error: Error) -> Int32 {
+        if let error = error as? BadInput { return fail(error.description, code: 2) }
+        if let error = error as? SpecError { return fail(error.description, code: 2) }
+        let code = exitCode(for: error)
+        if code == .success {
+            print(fullMessage(for: error))
+            return 0
+        }
+        if code == .validationFailure {
+            let message = fullMessage(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+            return fail(message.replacingOccurrences(of: "Error: ", with: ""), code: 2)
+        }
+        if let mapped = ErrorMapping.exitCode(for: error) { return fail(ErrorMapping.message(for: error), code: mapped) }
+        return fail("\(error)", code: code == .failure ? 1 : code.rawValue)
+    }
+
+    private static func fail(_ message: String, code: Int32) -> Int32 {
+        FileHandle.standardError.write(Data("alphasweep: \(message)\n".utf8))
+        return code
     }
 }

@@ -42,6 +42,13 @@ struct Run: ParsableCommand {
         } catch let exit as ExitCode {
             throw exit
         } catch {
+            if release.workersMayBeBusy {
+                // A worker in the middle of sending its results waits for a receive rank 0
+                // will never post: only an abort ends the job. The file is closed by now.
+                let code = AlphaSweep.report(error)
+                log("aborting the job: its workers may be in the middle of a task")
+                MPI.abort(code: code)
+            }
             try? release.releaseAll()
             MPI.finalize()
             throw error
@@ -102,8 +109,10 @@ struct Run: ParsableCommand {
             if workers == 0 {
                 summary = try coordinator.runLocally(TaskRunner(spec: sweep, rank: 0))
             } else {
+                release.workersMayBeBusy = true
                 (summary, abandoned) = try coordinator.serve(workers: workers)
                 release.markStopped(except: abandoned)
+                release.workersMayBeBusy = false
             }
         } catch {
             try? writer.close()
@@ -148,6 +157,8 @@ struct WorkerRelease {
     var specSent = false
     var greeted = Set<Int>()
     var stopped = Set<Int>()
+    /// Set while work is handed out: a failure then may leave a worker mid-task or mid-send.
+    var workersMayBeBusy = false
 
     init(workers: Int) { self.workers = workers }
 
