@@ -6,6 +6,7 @@ SIGUSR1 (to mpirun and to rank 0), a full disk (tmpfs) and a file-size limit (ul
 results file truncated or corrupted on disk, two runs on one file, and tasks that diverge.
 """
 import json
+import math
 import os
 import pathlib
 import random
@@ -31,17 +32,36 @@ WORKERS = NP - 1
 # ---------------------------------------------------------------------------------------------
 # Fixtures
 
+# The slow sweep's shape; its replicate count is calibrated so that the uninterrupted run keeps
+# two workers busy for about SLOW_TASK_SECONDS / 2 on whatever machine runs the suite: a fixed
+# size that lasted seconds once finished in under one after instances got faster.
+SLOW_SHAPE = dict(T=64, n=8192, D=512, N="[16, 32, 64, 128]")
+SLOW_TASK_SECONDS = 10.0
+TASKS_PER_REPLICATE = 2 * 4 * 5   # s values × N values × optimizers
+
+
+def task_seconds(stderr):
+    m = re.search(r"task time ([0-9.]+) s", stderr)
+    assert m, stderr
+    return float(m.group(1))
+
+
 @pytest.fixture(scope="module")
 def slow(tmp_path_factory, alphasweep):
-    """A sweep that lasts a few seconds on two workers (800 tasks), and its uninterrupted run."""
+    """A sweep that lasts several seconds on two workers, and its uninterrupted run."""
     directory = tmp_path_factory.mktemp("faults")
-    spec = write_spec(directory, "slow.yaml", seeds=20, T=64, n=8192)
+    probe = write_spec(directory, "probe.yaml", seeds=8, **SLOW_SHAPE)
+    measured = mpi(NP, "run", probe, "--out", directory / "probe.h5", timeout=300)
+    assert measured.returncode == 0, measured.stderr
+    per_replicate = task_seconds(measured.stderr) / 8
+    seeds = max(20, min(300, math.ceil(SLOW_TASK_SECONDS / max(per_replicate, 1e-3))))
+    spec = write_spec(directory, "slow.yaml", seeds=seeds, **SLOW_SHAPE)
     out = directory / "reference.h5"
     start = time.monotonic()
-    result = mpi(NP, "run", spec, "--out", out, timeout=300)
+    result = mpi(NP, "run", spec, "--out", out, timeout=600)
     assert result.returncode == 0, result.stderr
     return {"spec": spec, "dir": directory, "reference": read_results(out), "seconds": time.monotonic() - start,
-            "batches": dispatch_batches(parse_simple_spec(spec.read_text()), WORKERS)}
+            "seeds": seeds, "batches": dispatch_batches(parse_simple_spec(spec.read_text()), WORKERS)}
 
 
 @pytest.fixture(scope="module")
@@ -293,7 +313,7 @@ def test_disk_full_on_a_small_tmpfs(slow, small_tmpfs, capsys):
     assert already == len(durable)
     assert_equal_to_reference(out, slow["reference"])
     with capsys.disabled():
-        print(f"\ndisk full (96 KiB tmpfs): {alphasweep_lines(result.stderr)[-1]!r}; {len(durable)} rows intact; "
+        print(f"\ndisk full (96 KiB tmpfs): {[l for l in alphasweep_lines(result.stderr) if 'No space' in l][0]!r}; {len(durable)} rows intact; "
               f"resume while full refused the same way; after growing the tmpfs resume ran {to_run}, bitwise equal")
 
 
@@ -480,7 +500,8 @@ def test_damaged_journal_tail_is_reported_and_resume_recovers(slow, tmp_path):
 # Two runs on one file
 
 def test_second_run_on_the_same_file_is_refused_and_the_first_completes(slow, tmp_path):
-    spec = write_spec(tmp_path, "longer.yaml", seeds=400, T=64, n=8192)
+    seeds = 5 * slow["seeds"]   # a superset of the reference's replicates, running long enough
+    spec = write_spec(tmp_path, "longer.yaml", seeds=seeds, **SLOW_SHAPE)
     out = tmp_path / "shared.h5"
     errors = tmp_path / "first.err"
     first = start_mpi(NP, "run", spec, "--out", out, stderr_path=errors)
@@ -502,8 +523,8 @@ def test_second_run_on_the_same_file_is_refused_and_the_first_completes(slow, tm
     assert first.wait(timeout=300) == 0, errors.read_text()
     assert not (tmp_path / "m.h5").exists()
     rows = read_results(out)
-    assert len(rows) == 400 * 40 and {key[3] for key in rows} == set(range(400))
-    for key, row in slow["reference"].items():   # the first 20 replicates are the reference's
+    assert len(rows) == seeds * TASKS_PER_REPLICATE and {key[3] for key in rows} == set(range(seeds))
+    for key, row in slow["reference"].items():   # the first replicates are the reference's
         assert bits(rows[key]["test_loss"]) == bits(row["test_loss"]), key
 
 
