@@ -13,5 +13,5 @@
 //
 // Typical use, one instance (all five optimizers train on it: a paired design):
 //
-//     BLASLibrary.setThreadCount(1)
+//     BLASEnvironment.setThreads(1)
 //     let outcomes = InstanceTrainer.outcomes(parameters: spec.problem, key: key)

@@ -60,7 +60,7 @@ extension SweepSpec {
         guard let root = node, let mapping = root.mapping else {
             throw SpecError(file: file, key: nil, problem: "expected a mapping of keys (see jobs/default.yaml)", line: nil)
         }
-        var reader = SpecReader(file: file, mapping: mapping)
+        let reader = SpecReader(file: file, mapping: mapping)
         try reader.checkKeys(allowed: keys, required: keys, context: nil)
         return try reader.readSpec()
     }

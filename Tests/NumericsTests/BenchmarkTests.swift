@@ -35,7 +35,7 @@ final class BenchmarkTests: NumericsTestCase {
     }
 
     func testInstanceTimings() throws {
-        print("BENCH OpenBLAS core \(BLASLibrary.coreName), threads \(BLASLibrary.threadCount)")
+        print("BENCH OpenBLAS core \(BLASEnvironment.coreName), threads \(BLASEnvironment.threads)")
         let p = ProblemParameters()
         for N in [64, 256, 1024] {
             let key = InstanceKey(s: 1.0, N: N, replicate: 0)

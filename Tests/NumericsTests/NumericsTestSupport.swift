@@ -8,7 +8,7 @@ import XCTest
 class NumericsTestCase: XCTestCase {
     override class func setUp() {
         super.setUp()
-        BLASLibrary.setThreadCount(1)
+        BLASEnvironment.setThreads(1)
     }
 
     /// Small problem sizes for tests (defaults of SPEC §1–4 otherwise).

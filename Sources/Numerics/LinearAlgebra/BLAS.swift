@@ -1,22 +1,5 @@
 import CBLAS
 
-/// Thread control and identity of the OpenBLAS library behind every product here.
-public enum BLASLibrary {
-    /// Sets the number of OpenBLAS threads. Use 1 per MPI rank and in tests: results are then
-    /// bitwise reproducible for a given machine and OpenBLAS kernel.
-    public static func setThreadCount(_ n: Int) { openblas_set_num_threads(Int32(max(1, n))) }
-
-    /// The current number of OpenBLAS threads.
-    public static var threadCount: Int { Int(openblas_get_num_threads()) }
-
-    /// The name of the OpenBLAS kernel chosen for this CPU (e.g. "Zen", "Haswell"). Bitwise
-    /// reproducibility holds only between machines that select the same kernel.
-    public static var coreName: String {
-        guard let p = openblas_get_corename() else { return "unknown" }
-        return String(cString: p)
-    }
-}
-
 // MARK: - Pointer-level wrappers (column-major; internal)
 
 @inline(__always) func blasTrans(_ t: Bool) -> CBLAS_TRANSPOSE { t ? CblasTrans : CblasNoTrans }

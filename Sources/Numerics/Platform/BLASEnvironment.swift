@@ -18,6 +18,9 @@ public enum BLASEnvironment {
 
     public static var threads: Int { Int(openblas_get_num_threads()) }
 
+    /// Sets the number of OpenBLAS threads (at least 1).
+    public static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(max(1, n))) }
+
     /// One BLAS thread per process (one per MPI rank), unless the user chose otherwise through
     /// OPENBLAS_NUM_THREADS: ranks already fill the cores, and a fixed thread count keeps
     /// results bitwise reproducible.

@@ -1,13 +1,12 @@
-import Analysis
 import Numerics
 import Sweep
 
 /// The spectral diagnostic (SPEC §7) over a sweep's grid, evaluated once per (s, N) and shared
 /// by the optimizers it covers (GD, SqrtNG, NG).
-struct TheoryPredictions {
-    let table: [Double: [Int: SpectralDiagnostic]]
+public struct TheoryPredictions {
+    public let table: [Double: [Int: SpectralDiagnostic]]
 
-    init(spec: SweepSpec) {
+    public init(spec: SweepSpec) {
         var table: [Double: [Int: SpectralDiagnostic]] = [:]
         for s in spec.s {
             let results = SpectralDiagnostic.evaluate(parameters: spec.problem, s: s, Ns: spec.N)
@@ -18,7 +17,8 @@ struct TheoryPredictions {
         self.table = table
     }
 
-    var provider: TheoryProvider {
+    /// The predicted L(N) of `optimizer` at (s, N), or nil where the diagnostic has none.
+    public var provider: TheoryProvider {
         let table = self.table
         return { optimizer, s, n in table[s]?[n]?.prediction(for: optimizer)?.loss }
     }
