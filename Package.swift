@@ -57,7 +57,7 @@ let package = Package(
         ]),
 
         // MARK: - Unit test bundles
-        .testTarget(name: "NumericsTests", dependencies: ["Numerics"]),
+        .testTarget(name: "NumericsTests", dependencies: ["Numerics", "CBLAS"]),
         .testTarget(name: "SweepTests", dependencies: ["Sweep"]),
         .testTarget(name: "ResultsFileTests", dependencies: ["ResultsFile", "Sweep"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Numerics", "ResultsFile", "Sweep"]),
