@@ -36,6 +36,10 @@ public struct CoordinatorOptions: Sendable {
     public var interactive: Bool = isatty(STDERR_FILENO) != 0
     /// Small units are batched until a message carries this much work (amortises messaging).
     public var minimumBatchFlops: Double = 2e8
+    /// The longest sleep between polls, in µs. A worker that finishes waits half of it on
+    /// average for its next unit; each wake-up costs rank 0 a few µs of CPU (~0.3 % of a core
+    /// at 1 ms, against ~2 % of the workers' time lost at 5 ms on the default sweep).
+    public var longestPollSleepMicroseconds: UInt32 = 1000
 
     public init() {}
 }
@@ -123,7 +127,7 @@ public final class Coordinator {
             guard let envelope = try MPI.poll() else {
                 if let deadline = stopDeadline, Date() >= deadline { break }
                 usleep(nap)
-                nap = min(nap * 2, 5000)
+                nap = min(nap * 2, options.longestPollSleepMicroseconds)
                 continue
             }
             nap = 50
