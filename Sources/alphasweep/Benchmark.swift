@@ -111,14 +111,20 @@ struct Benchmark: ParsableCommand {
             var phase: [String: Double] = [:]
             var wall = 0.0
             func record(_ name: String, _ t: (cpu: Double, wall: Double)) { phase[name] = t.cpu; wall += t.wall }
-            // The normals the joint sampler draws (W, W*, n(N+K) data), timed on their own.
+            // The normals the joint sampler draws (W whole; the n(N+K) data by blocks of
+            // `rowBlockSize` rows into one reused buffer, as the sampler does), timed on their own.
+            var features = [Double](repeating: 0, count: N * p.D)
+            var block = [Double](repeating: 0, count: ProblemInstance.rowBlockSize * (N + p.K))
             record("normals", Self.timed {
-                var buffer = [Double](repeating: 0, count: max(N * p.D, p.n * (N + p.K)))
-                for kind in [RandomStreamKind.features, .data] {
-                    var stream = RandomStream(masterSeed: p.masterSeed, instance: key, stream: kind)
-                    let count = kind == .features ? N * p.D : p.n * (N + p.K)
-                    buffer.withUnsafeMutableBufferPointer {
-                        stream.fillStandardNormals(UnsafeMutableBufferPointer(rebasing: $0[0..<count]))
+                var featureStream = RandomStream(masterSeed: p.masterSeed, instance: key, stream: .features)
+                features.withUnsafeMutableBufferPointer { featureStream.fillStandardNormals($0) }
+                var dataStream = RandomStream(masterSeed: p.masterSeed, instance: key, stream: .data)
+                var done = 0
+                block.withUnsafeMutableBufferPointer { buffer in
+                    while done < p.n {
+                        let rows = min(ProblemInstance.rowBlockSize, p.n - done)
+                        dataStream.fillStandardNormals(UnsafeMutableBufferPointer(rebasing: buffer[0..<(rows * (N + p.K))]))
+                        done += rows
                     }
                 }
             })
