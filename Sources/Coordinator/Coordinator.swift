@@ -46,6 +46,20 @@ public struct CoordinatorOptions: Sendable {
 
 /// Rank 0: hands out work largest-first, gathers results, appends them to the results file.
 public final class Coordinator {
+    /// Rank 0's memory per task it tracks (work queue, tasks done, the results file's rows held
+    /// for snapshot rewrites), with a margin over the ~510 bytes `Tests/python/test_limits.py`
+    /// measures end to end.
+    public static let trackedBytesPerTask = 600
+
+    /// Why a run of `tasks` tasks would not fit in `physicalBytes` of memory on rank 0 (more
+    /// than 80 % of it), or nil when it fits.
+    public static func memoryShortfall(tasks: Int, physicalBytes: Double) -> String? {
+        let needed = Double(tasks) * Double(trackedBytesPerTask)
+        guard needed > 0.8 * physicalBytes else { return nil }
+        return String(format: "%d tasks need about %.1f GB on rank 0 to track (%d bytes each) and this node has %.1f GB",
+                      tasks, needed / 1e9, trackedBytesPerTask, physicalBytes / 1e9)
+    }
+
     let queue: [WorkUnit]
     let sink: ResultsSink
     let options: CoordinatorOptions

@@ -66,6 +66,11 @@ struct Run: ParsableCommand {
             selected = parsed
         }
         guard drainSeconds >= 0, drainSeconds.isFinite else { throw BadInput("--drain-seconds: must be ≥ 0") }
+        let tracked = (sweep.taskCount + selected.count - 1) / selected.count
+        let physical = Double(sysconf(Int32(_SC_PHYS_PAGES))) * Double(sysconf(Int32(_SC_PAGESIZE)))
+        if physical > 0, let shortfall = Coordinator.memoryShortfall(tasks: tracked, physicalBytes: physical) {
+            throw BadInput("\(spec): \(shortfall): split the grid into shards (--shard I/K, or `alphasweep submit --array K`)")
+        }
         StopSignal.install()
 
         var hellos: [WorkerHello] = []

@@ -103,3 +103,17 @@ final class CoordinatorTests: XCTestCase {
         signal(SIGUSR1, SIG_DFL)
     }
 }
+
+final class MemoryBudgetTests: XCTestCase {
+    /// A run fits while its tracked tasks take at most 80 % of the node's memory.
+    func testARunIsRefusedOnlyPastEightyPercentOfMemory() throws {
+        let perTask = Double(Coordinator.trackedBytesPerTask)
+        let gigabytes24 = 24e9
+        let fits = Int(0.8 * gigabytes24 / perTask)
+        XCTAssertNil(Coordinator.memoryShortfall(tasks: fits, physicalBytes: gigabytes24))
+        let message = try XCTUnwrap(Coordinator.memoryShortfall(tasks: fits + 1, physicalBytes: gigabytes24))
+        XCTAssertTrue(message.hasPrefix("\(fits + 1) tasks need about 19.2 GB on rank 0"), message)
+        XCTAssertTrue(message.hasSuffix("this node has 24.0 GB"), message)
+        XCTAssertNil(Coordinator.memoryShortfall(tasks: 50_000_000, physicalBytes: 256e9))
+    }
+}

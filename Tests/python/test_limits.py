@@ -24,6 +24,7 @@ TINY = dict(D="16", n="16", K="1", T="1", N="[2, 4]",
             matsign_lr="{log10_min: -1.0, log10_max: 0.0, log10_step: 0.5}")
 MAX_BYTES_PER_TASK_PLANNED = 200
 MAX_BYTES_PER_TASK_TRACKED = 1024
+TRACKED_BYTES_PER_TASK_ESTIMATE = 600   # Coordinator.trackedBytesPerTask: what `run` budgets with
 
 
 def tiny_spec(directory, s_values, seeds):
@@ -104,7 +105,27 @@ def test_a_hundred_thousand_tasks_run_with_small_linear_memory_and_no_per_task_f
             print(f"  {tasks:>7} tasks  {seconds:5.1f} s  rank 0 peak {rss / 1024:6.1f} MiB  file {size / 1e6:5.2f} MB")
         print(f"  slope {per_task:.0f} bytes per task tracked")
     assert per_task < MAX_BYTES_PER_TASK_TRACKED
+    assert per_task < TRACKED_BYTES_PER_TASK_ESTIMATE, "run's memory budget per task is too small"
     assert big_seconds < 120
+
+
+def test_a_grid_too_large_for_rank_0s_memory_is_refused_before_anything_is_written(tmp_path):
+    """A run whose tasks would take more than 80 % of this node's memory to track is refused at
+    once, naming the spec, the estimate and the way out (shards)."""
+    physical = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    seeds = int(0.8 * physical / TRACKED_BYTES_PER_TASK_ESTIMATE / (5 * 100 * 2)) + 1
+    if 5 * 100 * 2 * seeds > 50_000_000:
+        pytest.skip("this node's memory holds more tasks than a spec may have")
+    spec, tasks = tiny_spec(tmp_path, 100, seeds)
+    out = tmp_path / "huge.h5"
+    started = time.monotonic()
+    result = subprocess.run([str(BINARY), "run", str(spec), "--out", str(out)], capture_output=True, text=True,
+                            timeout=120, env=mpi_env())
+    assert result.returncode == 2, result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and str(spec) in lines[0] and f"{tasks} tasks" in lines[0] and "--shard" in lines[0], lines
+    assert time.monotonic() - started < 10, "the refusal must come before planning the grid"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [spec.name]
 
 
 @pytest.mark.skipif(os.environ.get("ALPHASWEEP_LIMITS_FULL") != "1", reason="set ALPHASWEEP_LIMITS_FULL=1 (≈30 s)")
