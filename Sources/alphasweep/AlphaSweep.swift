@@ -35,9 +35,15 @@ struct AlphaSweep: ParsableCommand {
         }
     }
 
-    /// Writes the one stderr line an error deserves (stdout for help and version requests)
-    /// and returns the exit code of the contract: 0, 2 bad input, 1 anything else.
-    static func report(_ error: Error) -> Int32 {
+    /// Writes the one stderr line an error deserves, with `note` appended in parentheses
+    /// (stdout for help and version requests), and returns the exit code of the contract:
+    /// 0, 2 bad input, 1 anything else.
+    static func report(_ error: Error, note: String? = nil) -> Int32 {
+        func fail(_ message: String, code: Int32) -> Int32 {
+            let line = note.map { "\(message) (\($0))" } ?? message
+            FileHandle.standardError.write(Data("alphasweep: \(line)\n".utf8))
+            return code
+        }
         if let error = error as? BadInput { return fail(error.description, code: 2) }
         if let error = error as? SpecError { return fail(error.description, code: 2) }
         let code = exitCode(for: error)
@@ -51,10 +57,5 @@ struct AlphaSweep: ParsableCommand {
         }
         if let mapped = ErrorMapping.exitCode(for: error) { return fail(ErrorMapping.message(for: error), code: mapped) }
         return fail("\(error)", code: code == .failure ? 1 : code.rawValue)
-    }
-
-    private static func fail(_ message: String, code: Int32) -> Int32 {
-        FileHandle.standardError.write(Data("alphasweep: \(message)\n".utf8))
-        return code
     }
 }

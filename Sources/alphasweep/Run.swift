@@ -45,9 +45,7 @@ struct Run: ParsableCommand {
             if release.workersMayBeBusy {
                 // A worker in the middle of sending its results waits for a receive rank 0
                 // will never post: only an abort ends the job. The file is closed by now.
-                let code = AlphaSweep.report(error)
-                log("aborting the job: its workers may be in the middle of a task")
-                MPI.abort(code: code)
+                MPI.abort(code: AlphaSweep.report(error, note: "aborting the MPI job: workers may be mid-task"))
             }
             try? release.releaseAll()
             MPI.finalize()
@@ -66,9 +64,11 @@ struct Run: ParsableCommand {
             selected = parsed
         }
         guard drainSeconds >= 0, drainSeconds.isFinite else { throw BadInput("--drain-seconds: must be ≥ 0") }
+        // Before planning (which itself takes memory in proportion): the shard's share of the
+        // grid by count, approximate because shards are balanced by cost, not by count.
         let tracked = (sweep.taskCount + selected.count - 1) / selected.count
-        let physical = Double(sysconf(Int32(_SC_PHYS_PAGES))) * Double(sysconf(Int32(_SC_PAGESIZE)))
-        if physical > 0, let shortfall = Coordinator.memoryShortfall(tasks: tracked, physicalBytes: physical) {
+        if let available = MemoryLimit.available,
+           let shortfall = Coordinator.memoryShortfall(tasks: tracked, availableBytes: available) {
             throw BadInput("\(spec): \(shortfall): split the grid into shards (--shard I/K, or `alphasweep submit --array K`)")
         }
         StopSignal.install()
@@ -117,7 +117,7 @@ struct Run: ParsableCommand {
                 release.workersMayBeBusy = true
                 (summary, abandoned) = try coordinator.serve(workers: workers)
                 release.markStopped(except: abandoned)
-                release.workersMayBeBusy = false
+                release.workersMayBeBusy = !abandoned.isEmpty
             }
         } catch {
             try? writer.close()
