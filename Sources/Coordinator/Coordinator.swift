@@ -51,13 +51,13 @@ public final class Coordinator {
     /// measures end to end.
     public static let trackedBytesPerTask = 600
 
-    /// Why a run of `tasks` tasks would not fit in `physicalBytes` of memory on rank 0 (more
+    /// Why a run of `tasks` tasks would not fit in `availableBytes` of memory on rank 0 (more
     /// than 80 % of it), or nil when it fits.
-    public static func memoryShortfall(tasks: Int, physicalBytes: Double) -> String? {
+    public static func memoryShortfall(tasks: Int, availableBytes: Double) -> String? {
         let needed = Double(tasks) * Double(trackedBytesPerTask)
-        guard needed > 0.8 * physicalBytes else { return nil }
-        return String(format: "%d tasks need about %.1f GB on rank 0 to track (%d bytes each) and this node has %.1f GB",
-                      tasks, needed / 1e9, trackedBytesPerTask, physicalBytes / 1e9)
+        guard needed > 0.8 * availableBytes else { return nil }
+        return String(format: "%d tasks need about %.1f GB on rank 0 to track (%d bytes each) and it may use %.1f GB",
+                      tasks, needed / 1e9, trackedBytesPerTask, availableBytes / 1e9)
     }
 
     let queue: [WorkUnit]

@@ -110,10 +110,29 @@ final class MemoryBudgetTests: XCTestCase {
         let perTask = Double(Coordinator.trackedBytesPerTask)
         let gigabytes24 = 24e9
         let fits = Int(0.8 * gigabytes24 / perTask)
-        XCTAssertNil(Coordinator.memoryShortfall(tasks: fits, physicalBytes: gigabytes24))
-        let message = try XCTUnwrap(Coordinator.memoryShortfall(tasks: fits + 1, physicalBytes: gigabytes24))
+        XCTAssertNil(Coordinator.memoryShortfall(tasks: fits, availableBytes: gigabytes24))
+        let message = try XCTUnwrap(Coordinator.memoryShortfall(tasks: fits + 1, availableBytes: gigabytes24))
         XCTAssertTrue(message.hasPrefix("\(fits + 1) tasks need about 19.2 GB on rank 0"), message)
-        XCTAssertTrue(message.hasSuffix("this node has 24.0 GB"), message)
-        XCTAssertNil(Coordinator.memoryShortfall(tasks: 50_000_000, physicalBytes: 256e9))
+        XCTAssertTrue(message.hasSuffix("it may use 24.0 GB"), message)
+        XCTAssertNil(Coordinator.memoryShortfall(tasks: 50_000_000, availableBytes: 256e9))
+    }
+
+    /// Every cgroup memory limit from the process's group up to the root counts; "max" and
+    /// missing files impose nothing; without a memory cgroup there is no limit.
+    func testCgroupLimitsWalkUpToTheRoot() {
+        let files = ["/sys/fs/cgroup/system.slice/slurmstepd.scope/job_7/memory.max": "4294967296\n",
+                     "/sys/fs/cgroup/system.slice/slurmstepd.scope/memory.max": "max\n",
+                     "/sys/fs/cgroup/system.slice/memory.max": "17179869184",
+                     "/sys/fs/cgroup/memory.max": "garbage"]
+        let limits = MemoryLimit.cgroupLimits(membership: "0::/system.slice/slurmstepd.scope/job_7\n") { files[$0] }
+        XCTAssertEqual(limits, [4294967296, 17179869184])
+        XCTAssertEqual(MemoryLimit.cgroupLimits(membership: "0::/\n") { _ in "1000" }, [1000])
+        XCTAssertEqual(MemoryLimit.cgroupLimits(membership: "1:cpu:/\n") { _ in "1000" }, [])
+        // cgroup v1: the memory controller's line (possibly sharing it with others).
+        let v1 = ["/sys/fs/cgroup/memory/slurm/job_7/memory.limit_in_bytes": "2147483648",
+                  "/sys/fs/cgroup/memory/memory.limit_in_bytes": "9223372036854771712"]
+        XCTAssertEqual(MemoryLimit.cgroupLimits(membership: "5:cpu:/\n4:memory,hugetlb:/slurm/job_7\n") { v1[$0] },
+                       [2147483648, 9223372036854771712])
+        XCTAssertNotNil(MemoryLimit.available)
     }
 }

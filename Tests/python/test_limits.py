@@ -9,6 +9,7 @@ The full 10⁶-task run takes ~30 s on two cores; it runs when ALPHASWEEP_LIMITS
 """
 import os
 import pathlib
+import resource
 import re
 import subprocess
 import sys
@@ -110,20 +111,21 @@ def test_a_hundred_thousand_tasks_run_with_small_linear_memory_and_no_per_task_f
 
 
 def test_a_grid_too_large_for_rank_0s_memory_is_refused_before_anything_is_written(tmp_path):
-    """A run whose tasks would take more than 80 % of this node's memory to track is refused at
-    once, naming the spec, the estimate and the way out (shards)."""
-    physical = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    seeds = int(0.8 * physical / TRACKED_BYTES_PER_TASK_ESTIMATE / (5 * 100 * 2)) + 1
-    if 5 * 100 * 2 * seeds > 50_000_000:
-        pytest.skip("this node's memory holds more tasks than a spec may have")
-    spec, tasks = tiny_spec(tmp_path, 100, seeds)
+    """Under a 1 GiB address-space limit (`ulimit -v`, one of the limits `run` heeds with the
+    node's memory and its cgroup's), a run whose tasks would need more than 80 % of it to track
+    is refused at once, naming the spec, the estimate and the way out (shards)."""
+    limit = 1 << 30
+    spec, tasks = tiny_spec(tmp_path, 100, 1600)
+    assert tasks * TRACKED_BYTES_PER_TASK_ESTIMATE > 0.8 * limit
     out = tmp_path / "huge.h5"
     started = time.monotonic()
     result = subprocess.run([str(BINARY), "run", str(spec), "--out", str(out)], capture_output=True, text=True,
-                            timeout=120, env=mpi_env())
+                            timeout=60, env=mpi_env(),
+                            preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (limit, limit)))
     assert result.returncode == 2, result.stderr
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and str(spec) in lines[0] and f"{tasks} tasks" in lines[0] and "--shard" in lines[0], lines
+    assert "it may use 1.1 GB" in lines[0], lines
     assert time.monotonic() - started < 10, "the refusal must come before planning the grid"
     assert sorted(p.name for p in tmp_path.iterdir()) == [spec.name]
 
