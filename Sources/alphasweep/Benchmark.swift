@@ -111,13 +111,12 @@ struct Benchmark: ParsableCommand {
             var phase: [String: Double] = [:]
             var wall = 0.0
             func record(_ name: String, _ t: (cpu: Double, wall: Double)) { phase[name] = t.cpu; wall += t.wall }
-            // The normals the joint sampler draws (W whole; the n(N+K) data by blocks of
-            // `rowBlockSize` rows into one reused buffer, as the sampler does), timed on their own.
-            var features = [Double](repeating: 0, count: N * p.D)
-            var block = [Double](repeating: 0, count: ProblemInstance.rowBlockSize * (N + p.K))
+            // The normals the joint sampler draws, timed on their own the way it draws them: W
+            // into a fresh array, the n(N+K) data by blocks of `rowBlockSize` rows into one buffer.
             record("normals", Self.timed {
                 var featureStream = RandomStream(masterSeed: p.masterSeed, instance: key, stream: .features)
-                features.withUnsafeMutableBufferPointer { featureStream.fillStandardNormals($0) }
+                _ = featureStream.standardNormals(count: N * p.D)
+                var block = [Double](repeating: 0, count: ProblemInstance.rowBlockSize * (N + p.K))
                 var dataStream = RandomStream(masterSeed: p.masterSeed, instance: key, stream: .data)
                 var done = 0
                 block.withUnsafeMutableBufferPointer { buffer in

@@ -12,8 +12,9 @@ import XCTest
 ///
 /// What they found (OpenBLAS 0.3.21): Haswell kernels give the same bits at all eight offsets;
 /// Zen, Nehalem, Barcelona and Sandybridge give different bits at odd multiples of 8 bytes
-/// (dasum everywhere; dpotrf and dsytrd on Sandybridge and Barcelona) but never between offsets congruent
-/// modulo 16 — the property reproducibility rests on.
+/// (dasum everywhere; dpotrf and dsytrd on Sandybridge and Barcelona) but never between
+/// offsets congruent modulo 16, whether all operands move together or each on its own — the
+/// property reproducibility rests on.
 final class AlignmentIndependenceTests: NumericsTestCase {
     /// A 64-byte-aligned buffer holding `values` at `offset` doubles from its start.
     final class Placed {
@@ -30,7 +31,16 @@ final class AlignmentIndependenceTests: NumericsTestCase {
         deinit { base.deallocate() }
     }
 
-    let offsets = Array(0..<8)
+    /// Hands each operand of a run its offset (in doubles) from `offsets`, in turn.
+    final class Placement {
+        let offsets: [Int]
+        var next = 0
+        init(_ offsets: [Int]) { self.offsets = offsets }
+        func callAsFunction(_ values: [Double]) -> Placed {
+            defer { next += 1 }
+            return Placed(values, offset: offsets[next % offsets.count])
+        }
+    }
 
     func randomValues(_ count: Int, seed: UInt32) -> [Double] {
         var stream = RandomStream(masterSeed: UInt64(seed), s: 1, N: count, replicate: 0, stream: .data)
@@ -46,17 +56,20 @@ final class AlignmentIndependenceTests: NumericsTestCase {
         return a
     }
 
-    /// Runs `body` with operands placed at every offset and asserts that its outputs agree
-    /// bit for bit between offsets congruent modulo 16 bytes (two doubles).
-    func assertAlignmentIndependent(_ name: String, _ body: (Int) throws -> [Double]) rethrows {
-        let references = try [body(0), body(1)].map { $0.map(\.bitPattern) }
-        for offset in offsets.dropFirst(2) {
-            let reference = references[offset % 2]
-            let result = try body(offset).map(\.bitPattern)
-            XCTAssertEqual(result.count, reference.count, name)
-            let differing = zip(result, reference).filter { $0 != $1 }.count
-            XCTAssertEqual(differing, 0, "\(name): \(differing) of \(reference.count) values differ between offsets of "
-                           + "\(offset % 2 * 8) and \(offset * 8) bytes")
+    /// Runs `body` with its operands placed at 16-byte-aligned offsets within a 64-byte line
+    /// (each operand alike, and each at its own), then all at 8 bytes past them, and asserts
+    /// bit-for-bit agreement within each of the two classes modulo 16 bytes.
+    func assertAlignmentIndependent(_ name: String, _ body: (Placement) throws -> [Double]) rethrows {
+        for parity in 0..<2 {
+            let reference = try body(Placement([parity])).map(\.bitPattern)
+            let patterns = [[2], [4], [6], [0, 2, 4, 6], [6, 4, 2, 0], [2, 0, 6, 4], [4, 6, 0, 2]]
+            for pattern in patterns.map({ $0.map { $0 + parity } }) {
+                let result = try body(Placement(pattern)).map(\.bitPattern)
+                XCTAssertEqual(result.count, reference.count, name)
+                let differing = zip(result, reference).filter { $0 != $1 }.count
+                XCTAssertEqual(differing, 0, "\(name): \(differing) of \(reference.count) values differ with operands at "
+                               + "\(pattern.map { $0 * 8 }) bytes against all at \(parity * 8)")
+            }
         }
     }
 
@@ -65,30 +78,30 @@ final class AlignmentIndependenceTests: NumericsTestCase {
         let f = spdValues(n, seed: 1), theta = randomValues(n * k * groups, seed: 2)
         let z = randomValues(rows * (n + k), seed: 3), b = randomValues(n * k, seed: 4)
         // Adam's step: G = FΘ − B over every learning rate at once.
-        assertAlignmentIndependent("dgemm F·Θ") { offset in
-            let pf = Placed(f, offset: offset), pt = Placed(theta, offset: offset)
-            let pg = Placed((0..<groups).flatMap { _ in b }, offset: offset)
+        assertAlignmentIndependent("dgemm F·Θ") { place in
+            let pf = place(f), pt = place(theta)
+            let pg = place((0..<groups).flatMap { _ in b })
             cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(k * groups), Int32(n), 1,
                         pf.pointer, Int32(n), pt.pointer, Int32(n), -1, pg.pointer, Int32(n))
             return pg.values
         }
         // The test loss: Wᵀ Θ, a D×N by N×(K·G) product.
-        assertAlignmentIndependent("dgemm Wᵀ·Θ") { offset in
-            let w = Placed(randomValues(n * 300, seed: 5), offset: offset), pt = Placed(theta, offset: offset)
-            let out = Placed([Double](repeating: 0, count: 300 * k * groups), offset: offset)
+        assertAlignmentIndependent("dgemm Wᵀ·Θ") { place in
+            let w = place(randomValues(n * 300, seed: 5)), pt = place(theta)
+            let out = place([Double](repeating: 0, count: 300 * k * groups))
             cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, 300, Int32(k * groups), Int32(n), 1,
                         w.pointer, Int32(n), pt.pointer, Int32(n), 0, out.pointer, 300)
             return out.values
         }
         // The joint sampler: S += ZᵀZ/n over a block of rows, then L S Lᵀ by two dtrmm.
-        assertAlignmentIndependent("dsyrk + dtrmm") { offset in
+        assertAlignmentIndependent("dsyrk + dtrmm") { place in
             let m = n + k
-            let pz = Placed(z, offset: offset), ps = Placed([Double](repeating: 0, count: m * m), offset: offset)
+            let pz = place(z), ps = place([Double](repeating: 0, count: m * m))
             for _ in 0..<2 {
                 cblas_dsyrk(CblasColMajor, CblasLower, CblasTrans, Int32(m), Int32(rows), 1.0 / 512, pz.pointer, Int32(rows),
                             1, ps.pointer, Int32(m))
             }
-            let pl = Placed(spdValues(m, seed: 6), offset: offset)
+            let pl = place(spdValues(m, seed: 6))
             cblas_dtrmm(CblasColMajor, CblasLeft, CblasLower, CblasNoTrans, CblasNonUnit, Int32(m), Int32(m), 1,
                         pl.pointer, Int32(m), ps.pointer, Int32(m))
             cblas_dtrmm(CblasColMajor, CblasRight, CblasLower, CblasTrans, CblasNonUnit, Int32(m), Int32(m), 1,
@@ -100,24 +113,24 @@ final class AlignmentIndependenceTests: NumericsTestCase {
     func testFactorisationsOnTheSweepsShapes() throws {
         let n = 200, k = 8
         let f = spdValues(n, seed: 7), b = randomValues(n * k, seed: 8)
-        assertAlignmentIndependent("dpotrf") { offset in
-            let a = Placed(f, offset: offset)
+        assertAlignmentIndependent("dpotrf") { place in
+            let a = place(f)
             XCTAssertEqual(LAPACKE_dpotrf(LAPACK_COL_MAJOR, Int8(UInt8(ascii: "L")), Int32(n), a.pointer, Int32(n)), 0)
             return a.values
         }
         // The eigendecomposition as InstanceTrainer does it: dsytrd, dstedc on the tridiagonal,
         // then VᵀB = Zᵀ(QᵀB) with dormtr.
-        assertAlignmentIndependent("dsytrd + dstedc + dormtr") { offset in
-            let a = Placed(f, offset: offset), d = Placed([Double](repeating: 0, count: n), offset: offset)
-            let e = Placed([Double](repeating: 0, count: n - 1), offset: offset)
-            let tau = Placed([Double](repeating: 0, count: n - 1), offset: offset)
-            let z = Placed([Double](repeating: 0, count: n * n), offset: offset), c = Placed(b, offset: offset)
+        assertAlignmentIndependent("dsytrd + dstedc + dormtr") { place in
+            let a = place(f), d = place([Double](repeating: 0, count: n))
+            let e = place([Double](repeating: 0, count: n - 1))
+            let tau = place([Double](repeating: 0, count: n - 1))
+            let z = place([Double](repeating: 0, count: n * n)), c = place(b)
             let lower = Int8(UInt8(ascii: "L"))
             XCTAssertEqual(LAPACKE_dsytrd(LAPACK_COL_MAJOR, lower, Int32(n), a.pointer, Int32(n), d.pointer, e.pointer, tau.pointer), 0)
             XCTAssertEqual(LAPACKE_dstedc(LAPACK_COL_MAJOR, Int8(UInt8(ascii: "I")), Int32(n), d.pointer, e.pointer, z.pointer, Int32(n)), 0)
             XCTAssertEqual(LAPACKE_dormtr(LAPACK_COL_MAJOR, Int8(UInt8(ascii: "L")), lower, Int8(UInt8(ascii: "T")), Int32(n), Int32(k),
                                           a.pointer, Int32(n), tau.pointer, c.pointer, Int32(n)), 0)
-            let rotated = Placed([Double](repeating: 0, count: n * k), offset: offset)
+            let rotated = place([Double](repeating: 0, count: n * k))
             cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, Int32(n), Int32(k), Int32(n), 1, z.pointer, Int32(n),
                         c.pointer, Int32(n), 0, rotated.pointer, Int32(n))
             return d.values + rotated.values
@@ -129,29 +142,13 @@ final class AlignmentIndependenceTests: NumericsTestCase {
     func testReductionsUsedInsideLAPACK() {
         let x = randomValues(1031, seed: 9), y = randomValues(1031, seed: 10)
         let a = randomValues(300 * 257, seed: 11)
-        assertAlignmentIndependent("ddot, dnrm2, dgemv, dsymv") { offset in
-            let px = Placed(x, offset: offset), py = Placed(y, offset: offset), pa = Placed(a, offset: offset)
-            let out = Placed([Double](repeating: 0, count: 300), offset: offset)
-            let sym = Placed([Double](repeating: 0, count: 257), offset: offset)
+        assertAlignmentIndependent("ddot, dnrm2, dgemv, dsymv") { place in
+            let px = place(x), py = place(y), pa = place(a)
+            let out = place([Double](repeating: 0, count: 300))
+            let sym = place([Double](repeating: 0, count: 257))
             cblas_dgemv(CblasColMajor, CblasNoTrans, 300, 257, 1, pa.pointer, 300, px.pointer, 1, 0, out.pointer, 1)
             cblas_dsymv(CblasColMajor, CblasLower, 257, 1, pa.pointer, 300, py.pointer, 1, 0, sym.pointer, 1)
             return [cblas_ddot(1031, px.pointer, 1, py.pointer, 1), cblas_dnrm2(1031, px.pointer, 1)] + out.values + sym.values
-        }
-    }
-
-    /// End to end: one instance's outcomes with the heap in two different states (matrices of
-    /// this size come from the heap, so their alignment follows what was allocated before).
-    func testInstanceOutcomesDoNotDependOnHeapHistory() {
-        let p = smallParameters(D: 192, K: 4, n: 600)
-        let key = InstanceKey(s: 1, N: 48, replicate: 2)
-        let reference = InstanceTrainer.outcomes(parameters: p, key: key)
-        for shift in 1...3 {
-            let blockers = (0..<64).map { [Double](repeating: 0, count: 1 + shift * $0 % 7) }
-            let again = InstanceTrainer.outcomes(parameters: p, key: key)
-            for kind in OptimizerKind.allCases {
-                XCTAssertEqual(reference[kind]!.testLoss.bitPattern, again[kind]!.testLoss.bitPattern, "\(kind), shift \(shift)")
-            }
-            withExtendedLifetime(blockers) {}
         }
     }
 }

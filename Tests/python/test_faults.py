@@ -51,9 +51,14 @@ def slow(tmp_path_factory, alphasweep):
     """A sweep that lasts several seconds on two workers, and its uninterrupted run."""
     directory = tmp_path_factory.mktemp("faults")
     probe = write_spec(directory, "probe.yaml", seeds=8, **SLOW_SHAPE)
-    measured = mpi(NP, "run", probe, "--out", directory / "probe.h5", timeout=300)
-    assert measured.returncode == 0, measured.stderr
-    per_replicate = task_seconds(measured.stderr) / 8
+    probes = []
+    for attempt in range(2):   # the faster of two: a probe slowed by other work sizes the sweep too short
+        out = directory / f"probe{attempt}.h5"
+        measured = mpi(NP, "run", probe, "--out", out, timeout=300)
+        assert measured.returncode == 0, measured.stderr
+        probes.append(task_seconds(measured.stderr) / 8)
+        out.unlink()
+    per_replicate = min(probes)
     seeds = max(20, min(300, math.ceil(SLOW_TASK_SECONDS / max(per_replicate, 1e-3))))
     spec = write_spec(directory, "slow.yaml", seeds=seeds, **SLOW_SHAPE)
     out = directory / "reference.h5"
