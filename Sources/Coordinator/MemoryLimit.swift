@@ -2,8 +2,9 @@ import Foundation
 
 /// How much memory this process may use: the node's physical memory, lowered by an address
 /// space limit (`ulimit -v`) and by the memory limit of its cgroup and every ancestor (v2
-/// memory.max or v1 memory.limit_in_bytes: what Slurm's `--mem` and containers set). A whole-node figure alone would let a job with
-/// `--mem=4G` plan a grid that its cgroup then kills hours in.
+/// memory.max or v1 memory.limit_in_bytes: what Slurm's `--mem` and containers set). A
+/// whole-node figure alone would let a job with `--mem=4G` plan a grid that its cgroup then
+/// kills hours in.
 public enum MemoryLimit {
     /// Bytes, or nil when not even the physical memory can be read.
     public static var available: Double? {
@@ -24,18 +25,20 @@ public enum MemoryLimit {
     /// given /proc/self/cgroup's text and a file reader: cgroup v2's memory.max, or v1's
     /// memory.limit_in_bytes. "max" and unreadable files impose nothing.
     public static func cgroupLimits(membership: String, read: (String) -> String?) -> [Double] {
-        let lines = membership.split(separator: "\n")
-        let base: String, file: String, path: String
-        if let v2 = lines.first(where: { $0.hasPrefix("0::") }) {
-            (base, file, path) = ("/sys/fs/cgroup", "memory.max", String(v2.dropFirst(3)))
-        } else if let v1 = lines.first(where: { $0.split(separator: ":")[safe: 1]?.split(separator: ",").contains("memory") == true }) {
-            (base, file, path) = ("/sys/fs/cgroup/memory", "memory.limit_in_bytes",
-                                  v1.split(separator: ":", maxSplits: 2).dropFirst(2).first.map(String.init) ?? "/")
+        // Lines are "id:controllers:path"; v2's is "0::path", v1's memory line names "memory".
+        let groups = membership.split(separator: "\n").map { $0.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false) }
+            .filter { $0.count == 3 }
+        let base: String, file: String
+        let line: [Substring]
+        if let v2 = groups.first(where: { $0[0] == "0" && $0[1].isEmpty }) {
+            (base, file, line) = ("/sys/fs/cgroup", "memory.max", v2)
+        } else if let v1 = groups.first(where: { $0[1].split(separator: ",").contains("memory") }) {
+            (base, file, line) = ("/sys/fs/cgroup/memory", "memory.limit_in_bytes", v1)
         } else {
             return []
         }
         var limits: [Double] = []
-        var group = path.isEmpty ? "/" : path
+        var group = line[2].isEmpty ? "/" : String(line[2])
         while true {
             if let text = read(base + (group == "/" ? "" : group) + "/" + file)?.trimmingCharacters(in: .whitespacesAndNewlines),
                let bytes = Double(text) {
@@ -46,8 +49,4 @@ public enum MemoryLimit {
         }
         return limits
     }
-}
-
-private extension Collection {
-    subscript(safe index: Index) -> Element? { indices.contains(index) ? self[index] : nil }
 }

@@ -111,21 +111,12 @@ struct Benchmark: ParsableCommand {
             var phase: [String: Double] = [:]
             var wall = 0.0
             func record(_ name: String, _ t: (cpu: Double, wall: Double)) { phase[name] = t.cpu; wall += t.wall }
-            // The normals the joint sampler draws, timed on their own the way it draws them: W
-            // into a fresh array, the n(N+K) data by blocks of `rowBlockSize` rows into one buffer.
+            // The normals the joint sampler draws, timed on their own the way it draws them.
             record("normals", Self.timed {
                 var featureStream = RandomStream(masterSeed: p.masterSeed, instance: key, stream: .features)
                 _ = featureStream.standardNormals(count: N * p.D)
-                var block = [Double](repeating: 0, count: ProblemInstance.rowBlockSize * (N + p.K))
                 var dataStream = RandomStream(masterSeed: p.masterSeed, instance: key, stream: .data)
-                var done = 0
-                block.withUnsafeMutableBufferPointer { buffer in
-                    while done < p.n {
-                        let rows = min(ProblemInstance.rowBlockSize, p.n - done)
-                        dataStream.fillStandardNormals(UnsafeMutableBufferPointer(rebasing: buffer[0..<(rows * (N + p.K))]))
-                        done += rows
-                    }
-                }
+                ProblemInstance.drawRowBlocks(n: p.n, columns: N + p.K, stream: &dataStream) { _, _ in }
             })
             wall = 0
             record("sampling", try Self.timed { instance = try ProblemInstance.sample(parameters: p, key: key) })

@@ -25,9 +25,7 @@ public enum BLASEnvironment {
     /// OPENBLAS_NUM_THREADS: ranks already fill the cores, and a fixed thread count keeps
     /// results bitwise reproducible.
     public static func useOneThreadUnlessConfigured() {
-        if ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] == nil {
-            openblas_set_num_threads(1)
-        }
+        if ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] == nil { setThreads(1) }
     }
 
     /// The strongest OpenBLAS x86-64 kernel family this CPU supports, from /proc/cpuinfo flags.

@@ -144,20 +144,10 @@ public struct ProblemInstance: Sendable {
         }
 
         var S = Matrix(rows: m, columns: m)
-        let blockRows = rowBlockSize
-        var z = [Double](repeating: 0, count: blockRows * m)
-        var done = 0
         let scale = 1.0 / Double(n)
         S.elements.withUnsafeMutableBufferPointer { ps in
-            z.withUnsafeMutableBufferPointer { pz in
-                while done < n {
-                    let rows = min(blockRows, n - done)
-                    let chunk = UnsafeMutableBufferPointer(rebasing: pz[0..<(rows * m)])
-                    stream.fillStandardNormals(chunk)
-                    syrkLower(trans: true, n: m, k: rows, alpha: scale, pz.baseAddress!, lda: rows,
-                              beta: 1, ps.baseAddress!, ldc: m)
-                    done += rows
-                }
+            drawRowBlocks(n: n, columns: m, stream: &stream) { z, rows in
+                syrkLower(trans: true, n: m, k: rows, alpha: scale, z, lda: rows, beta: 1, ps.baseAddress!, ldc: m)
             }
         }
         S.symmetrizeFromLower()
@@ -178,6 +168,23 @@ public struct ProblemInstance: Sendable {
         }
         gram.symmetrizeFromLower()
         return (gram, symmetricRoot)
+    }
+
+    /// Draws the joint sampler's n×`columns` matrix Z of standard normals from `stream`, one
+    /// block of up to `rowBlockSize` rows at a time into one reused buffer (each block filled
+    /// column-major), handing each block and its row count to `body`.
+    public static func drawRowBlocks(n: Int, columns: Int, stream: inout RandomStream,
+                                     _ body: (UnsafeMutablePointer<Double>, Int) -> Void) {
+        var block = [Double](repeating: 0, count: rowBlockSize * columns)
+        block.withUnsafeMutableBufferPointer { buffer in
+            var done = 0
+            while done < n {
+                let rows = min(rowBlockSize, n - done)
+                stream.fillStandardNormals(UnsafeMutableBufferPointer(rebasing: buffer[0..<(rows * columns)]))
+                body(buffer.baseAddress!, rows)
+                done += rows
+            }
+        }
     }
 
     /// `sampler: direct`. For each block of `rowBlockSize` rows: x = Λ^½u with u ~ N(0, I_D)
