@@ -1,10 +1,10 @@
 // swift-tools-version:6.0
 // The manifest reads as the architecture: spec → plan → tasks → workers → results file → analysis.
+// Every arrow points inward, to `Vocabulary`; MPI, HDF5, Slurm and the command line are edges.
 import PackageDescription
 
 let package = Package(
     name: "alphasweep",
-    platforms: [.macOS(.v13)],
     products: [
         .executable(name: "alphasweep", targets: ["alphasweep"]),
     ],
@@ -23,46 +23,65 @@ let package = Package(
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5-serial",
                        providers: [.apt(["libhdf5-dev", "zlib1g-dev"])]),
 
+        // MARK: - Leaves: the words every module speaks, and what the machine offers
+        .target(name: "Vocabulary"),
+        .target(name: "Platform"),
+
         // MARK: - The science (knows nothing of MPI, HDF5 or the command line)
-        // (swift-numerics cannot be a dependency: its umbrella target is also named `Numerics`.)
+        // (swift-numerics cannot be a dependency: its umbrella target is also named `Numerics`,
+        // and SwiftPM's module aliases do not lift the clash; see Theory/Complex.swift.)
         // CRandom: Philox4x32-10 in bulk (AVX2 when the CPU has it, the same words either way).
         .target(name: "CRandom"),
-        .target(name: "Numerics", dependencies: ["CBLAS", "CRandom"]),
+        .target(name: "Numerics", dependencies: ["Vocabulary", "CBLAS", "CRandom"]),
 
-        // MARK: - The sweep: spec, task keys, grid, cost model, scheduling policy (pure; no MPI)
+        // MARK: - The sweep: spec file, identity, cost model, scheduling policy (pure)
         .target(name: "Sweep", dependencies: [
-            "Numerics",
+            "Vocabulary",
             .product(name: "Yams", package: "Yams"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
 
-        // MARK: - Edges: message passing and the results file
-        .target(name: "MessagePassing", dependencies: ["CMPI"]),
-        .target(name: "ResultsFile", dependencies: ["CHDF5", "Sweep"]),
+        // MARK: - Edges: the results file and message passing
+        .target(name: "ResultsFile", dependencies: ["Vocabulary", "Platform", "CHDF5"]),
+        .target(name: "MessagePassing", dependencies: ["Vocabulary", "Platform", "CMPI"]),
 
         // MARK: - Roles in a run
-        .target(name: "Worker", dependencies: ["Numerics", "Sweep", "MessagePassing"]),
         .target(name: "Coordinator", dependencies: [
-            "Sweep", "ResultsFile", "MessagePassing", "Worker",
+            "Vocabulary", "Sweep", "MessagePassing", "Platform",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .target(name: "Analysis", dependencies: ["Numerics", "Sweep", "ResultsFile"]),
-        .target(name: "Slurm", dependencies: ["Sweep"]),
+        .target(name: "Worker", dependencies: ["Vocabulary", "Numerics", "MessagePassing", "Platform"]),
+
+        // MARK: - After a run
+        .target(name: "Analysis", dependencies: ["Vocabulary", "Numerics", "ResultsFile"]),
+        .target(name: "Slurm", dependencies: ["Vocabulary", "Sweep", "Platform"]),
 
         // MARK: - The command line
         .executableTarget(name: "alphasweep", dependencies: [
-            "Numerics", "Sweep", "ResultsFile", "MessagePassing", "Worker", "Coordinator", "Analysis", "Slurm",
+            "Vocabulary", "Platform", "Numerics", "Sweep", "ResultsFile", "MessagePassing", "Coordinator", "Worker",
+            "Analysis", "Slurm", "CBLAS",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
 
         // MARK: - Unit test bundles
-        .testTarget(name: "NumericsTests", dependencies: ["Numerics", "CBLAS"]),
-        .testTarget(name: "SweepTests", dependencies: ["Sweep"]),
-        .testTarget(name: "ResultsFileTests", dependencies: ["ResultsFile", "Sweep"]),
-        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Numerics", "ResultsFile", "Sweep"]),
-        .testTarget(name: "WorkerTests", dependencies: ["Worker", "Coordinator", "Numerics", "Sweep"]),
-        .testTarget(name: "SlurmTests", dependencies: ["Slurm", "Sweep"]),
+        // TestSupport: fixtures shared by every bundle (temporary directories, child
+        // processes, the built binary, small experiments and records).
+        .target(name: "TestSupport", dependencies: ["Vocabulary", "Numerics", "Worker"], path: "Tests/TestSupport"),
+        .testTarget(name: "VocabularyTests", dependencies: ["Vocabulary"]),
+        .testTarget(name: "NumericsTests", dependencies: ["Numerics", "Vocabulary", "CBLAS", "TestSupport"]),
+        .testTarget(name: "SweepTests", dependencies: ["Sweep", "Vocabulary"]),
+        .testTarget(name: "ResultsFileTests", dependencies: ["ResultsFile", "Vocabulary", "Platform", "CHDF5", "TestSupport"]),
+        .testTarget(name: "MessagePassingTests", dependencies: ["MessagePassing", "Vocabulary"]),
+        .testTarget(name: "CoordinatorTests", dependencies: [
+            "Coordinator", "MessagePassing", "Worker", "Vocabulary", "Sweep", "Platform", "TestSupport",
+        ]),
+        .testTarget(name: "WorkerTests", dependencies: ["Worker", "Vocabulary", "Sweep", "TestSupport"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Numerics", "ResultsFile", "Sweep", "Vocabulary"]),
+        .testTarget(name: "SlurmTests", dependencies: ["Slurm", "Sweep", "Vocabulary", "TestSupport"]),
+        .testTarget(name: "PlatformTests", dependencies: ["Platform"]),
+        // Runs the built binary: exit codes, one-line errors, help (the CLI as a user meets it).
+        .testTarget(name: "CommandLineTests", dependencies: ["alphasweep", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

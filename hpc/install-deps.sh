@@ -12,8 +12,7 @@ for arg in "$@"; do
   case "$arg" in
     --slurm) packages+=(slurm-wlm munge) ;;
     --test) python_packages+=(pytest h5py pandas scipy numpy) ;;
-    --browser) packages+=(chromium) ;;
-    *) echo "install-deps.sh: unknown option '$arg' (known: --slurm --test --browser)" >&2; exit 2 ;;
+    *) echo "install-deps.sh: unknown option '$arg' (known: --slurm --test)" >&2; exit 2 ;;
   esac
 done
 

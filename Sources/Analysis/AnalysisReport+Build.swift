@@ -1,12 +1,12 @@
 import Foundation
 import Numerics
-import Sweep
+import Vocabulary
 
 extension AnalysisReport {
     /// Analyses a sweep's task records.
     ///
     /// - Parameters:
-    ///   - spec: the sweep; its grid (optimizers, s, N, replicates 0..<seeds) defines the
+    ///   - spec: the sweep; its grid (optimizers, s, N, replicates) defines the
     ///     expected tasks and the N grid every α is fitted over.
     ///   - records: the results file's rows, in any order; may be partial. Records outside the
     ///     grid are ignored; duplicates keep the first record (conflicting ones are noted).
@@ -24,27 +24,27 @@ extension AnalysisReport {
         let grid = CellGrid(spec: spec, records: records)
         var rows: [AlphaRow] = []
         var curves: [LossCurvePoint] = []
-        let gdIndex = spec.optimizers.firstIndex(of: .gd)
+        let gdIndex = spec.grid.optimizers.firstIndex(of: .gd)
 
         // Theory per (optimizer, s, N), evaluated once.
         var theoryLoss: [[[Double]]] = []
-        for optimizer in spec.optimizers {
-            theoryLoss.append(spec.s.map { s in
-                spec.N.map { n in
+        for optimizer in spec.grid.optimizers {
+            theoryLoss.append(spec.grid.s.map { s in
+                spec.grid.N.map { n in
                     guard let value = theory?(optimizer, s, n), value.isFinite, value > 0 else { return .nan }
                     return value
                 }
             })
         }
 
-        for (o, optimizer) in spec.optimizers.enumerated() {
-            for (si, s) in spec.s.enumerated() {
+        for (o, optimizer) in spec.grid.optimizers.enumerated() {
+            for (si, s) in spec.grid.s.enumerated() {
                 let cell = grid.cells[o][si]
                 rows.append(Self.analyseCell(
                     optimizer: optimizer, s: s, cell: cell,
                     gdCell: (gdIndex != nil && gdIndex != o) ? grid.cells[gdIndex!][si] : nil,
-                    hasGD: gdIndex != nil, N: spec.N, theory: theoryLoss[o][si], options: options))
-                for (j, n) in spec.N.enumerated() {
+                    hasGD: gdIndex != nil, N: spec.grid.N, theory: theoryLoss[o][si], options: options))
+                for (j, n) in spec.grid.N.enumerated() {
                     curves.append(Self.curvePoint(optimizer: optimizer, s: s, N: n,
                                                   losses: cell.lossesAt(j), theory: theoryLoss[o][si][j]))
                 }
@@ -56,10 +56,10 @@ extension AnalysisReport {
         self.tally = grid.tally
         self.notes = Self.globalNotes(grid.tally, spec: spec, options: options,
                                       rows: rows, hasTheory: theory != nil)
-        self.optimizers = spec.optimizers
-        self.sValues = spec.s
-        self.N = spec.N
-        self.seeds = spec.seeds
+        self.optimizers = spec.grid.optimizers
+        self.sValues = spec.grid.s
+        self.N = spec.grid.N
+        self.replicateCount = spec.grid.replicates.count
         self.options = options
         self.hasTheory = theory != nil
     }
@@ -70,18 +70,36 @@ extension AnalysisReport {
                             hasGD: Bool, N: [Int], theory: [Double],
                             options: AnalysisOptions) -> AlphaRow {
         let complete = cell.completeReplicates
-        var notes: [String] = []
-        var row = AlphaRow(
-            optimizer: optimizer, s: s, nReplicates: complete.count, alpha: .nan, fitLogIntercept: .nan,
-            alphaInterval: nil, gapVsGD: .nan, gapInterval: nil, gapReplicates: 0,
-            alphaTheory: .nan, alphaTheoryLowHalf: .nan, alphaTheoryHighHalf: .nan,
-            alphaLowHalf: .nan, alphaHighHalf: .nan, lowHalfInterval: nil, highHalfInterval: nil,
-            halfDifferenceInterval: nil, powerLawWarning: false, saturating: nil,
-            excludedDiverged: cell.diverged, excludedFailed: cell.failed, excludedBadLoss: cell.badLoss,
-            missingTasks: cell.missing, incompleteReplicates: cell.incompleteReplicates,
-            lrAtGridEdge: cell.lrAtGridEdge,
-            insufficientReplicates: complete.count < options.minimumReplicates, notes: [])
+        var row = AlphaRow(optimizer: optimizer, s: s)
+        row.nReplicates = complete.count
+        row.excludedDiverged = cell.diverged
+        row.excludedFailed = cell.failed
+        row.excludedBadLoss = cell.badLoss
+        row.missingTasks = cell.missing
+        row.incompleteReplicates = cell.incompleteReplicates
+        row.lrAtGridEdge = cell.lrAtGridEdge
+        row.insufficientReplicates = complete.count < options.minimumReplicates
+        row.notes = exclusionNotes(cell)
+        let halves = ReplicateLogLosses.halves(count: N.count)
+        fitTheory(theory, N: N, halves: halves, into: &row)
+        guard !complete.isEmpty else {
+            row.notes.append("no complete replicate: no α")
+            return row
+        }
+        fitMeasurement(cell, complete: complete, N: N, halves: halves, options: options, into: &row)
+        if optimizer != .gd {
+            if let gd = gdCell {
+                fitGap(cell, against: gd, complete: complete, N: N, options: options, into: &row)
+            } else if !hasGD {
+                row.notes.append("gap: GD not in the sweep")
+            }
+        }
+        return row
+    }
 
+    /// What was left out of a cell, and why.
+    static func exclusionNotes(_ cell: Cell) -> [String] {
+        var notes: [String] = []
         if cell.diverged > 0 { notes.append("excluded \(cell.diverged) diverged task\(plural(cell.diverged))") }
         if cell.failed > 0 { notes.append("excluded \(cell.failed) failed task\(plural(cell.failed))") }
         if cell.badLoss > 0 {
@@ -94,25 +112,25 @@ extension AnalysisReport {
         if cell.lrAtGridEdge > 0 {
             notes.append("\(cell.lrAtGridEdge) task\(plural(cell.lrAtGridEdge)) chose a learning rate at the grid edge")
         }
+        return notes
+    }
 
-        let halves = ReplicateLogLosses.halves(count: N.count)
+    /// The exponents of the theory's L(N), over the whole grid and its halves.
+    static func fitTheory(_ theory: [Double], N: [Int], halves: (lower: Range<Int>, upper: Range<Int>)?,
+                          into row: inout AlphaRow) {
+        guard !theory.isEmpty, theory.allSatisfy(\.isFinite) else { return }
+        let curve = ReplicateLogLosses(N: N, losses: [theory])
+        row.alphaTheory = curve.alpha(replicates: [0], window: 0..<N.count)
+        if let h = halves {
+            row.alphaTheoryLowHalf = curve.alpha(replicates: [0], window: h.lower)
+            row.alphaTheoryHighHalf = curve.alpha(replicates: [0], window: h.upper)
+        }
+    }
+
+    /// α, the local exponents, the saturating fit and their bootstrap intervals.
+    static func fitMeasurement(_ cell: Cell, complete: [Int], N: [Int], halves: (lower: Range<Int>, upper: Range<Int>)?,
+                               options: AnalysisOptions, into row: inout AlphaRow) {
         let full = 0..<N.count
-
-        // Theory exponents.
-        if theory.allSatisfy(\.isFinite), !theory.isEmpty {
-            let curve = ReplicateLogLosses(N: N, losses: [theory])
-            row.alphaTheory = curve.alpha(replicates: [0], window: full)
-            if let h = halves {
-                row.alphaTheoryLowHalf = curve.alpha(replicates: [0], window: h.lower)
-                row.alphaTheoryHighHalf = curve.alpha(replicates: [0], window: h.upper)
-            }
-        }
-
-        guard !complete.isEmpty else {
-            notes.append("no complete replicate: no α")
-            row.notes = notes
-            return row
-        }
         let curves = ReplicateLogLosses(N: N, losses: complete.map { cell.losses[$0].map { $0! } })
         let all = Array(0..<curves.replicateCount)
         row.alpha = curves.alpha(replicates: all, window: full)
@@ -122,75 +140,70 @@ extension AnalysisReport {
             row.alphaHighHalf = curves.alpha(replicates: all, window: h.upper)
         }
         row.saturating = SaturatingFit.fit(N: N, meanLogLoss: curves.meanLogLoss, huberDelta: options.huberDelta)
+        guard complete.count >= options.minimumReplicates else {
+            row.notes.append("only \(complete.count) complete replicate\(plural(complete.count)) (< \(options.minimumReplicates)): no CI")
+            return
+        }
+        let intervals = options.bootstrap.intervals(replicateCount: curves.replicateCount) { idx in
+            let a = curves.alpha(replicates: idx, window: full)
+            guard let h = halves else { return [a] }
+            let lo = curves.alpha(replicates: idx, window: h.lower)
+            let hi = curves.alpha(replicates: idx, window: h.upper)
+            return [a, lo, hi, hi - lo]
+        }
+        row.alphaInterval = intervals[0]
+        if let reason = intervals[0].degeneracy { row.notes.append("α: BCa degenerate (\(reason.rawValue)); percentile interval reported") }
+        guard halves != nil else { return }
+        row.lowHalfInterval = intervals[1]
+        row.highHalfInterval = intervals[2]
+        row.halfDifferenceInterval = intervals[3]
+        let (l, u) = (intervals[1], intervals[2])
+        if l.high < u.low || u.high < l.low {
+            row.powerLawWarning = true
+            let f = { (v: Double) in String(format: "%.3f", v) }
+            row.notes.append("not a power law over N = \(N.first!)…\(N.last!): α on the lower half "
+                             + "\(f(l.estimate)) [\(f(l.low)), \(f(l.high))], on the upper half "
+                             + "\(f(u.estimate)) [\(f(u.low)), \(f(u.high))]")
+        }
+    }
 
-        if complete.count < options.minimumReplicates {
-            notes.append("only \(complete.count) complete replicate\(plural(complete.count)) (< \(options.minimumReplicates)): no CI")
+    /// The gap α − α_GD, paired over the replicates complete for both.
+    static func fitGap(_ cell: Cell, against gd: Cell, complete: [Int], N: [Int], options: AnalysisOptions,
+                       into row: inout AlphaRow) {
+        let name = row.optimizer.rawValue
+        let common = Set(complete).intersection(gd.completeReplicates).sorted()
+        row.gapReplicates = common.count
+        guard !common.isEmpty else {
+            row.notes.append("gap: no replicate complete for both \(name) and GD")
+            return
+        }
+        let full = 0..<N.count
+        let mine = ReplicateLogLosses(N: N, losses: common.map { cell.losses[$0].map { $0! } })
+        let theirs = ReplicateLogLosses(N: N, losses: common.map { gd.losses[$0].map { $0! } })
+        let gap: ([Int]) -> Double = { idx in
+            mine.alpha(replicates: idx, window: full) - theirs.alpha(replicates: idx, window: full)
+        }
+        row.gapVsGD = gap(Array(0..<common.count))
+        if common.count >= options.minimumReplicates {
+            let interval = options.bootstrap.interval(replicateCount: common.count, statistic: gap)
+            row.gapInterval = interval
+            if let reason = interval.degeneracy {
+                row.notes.append("gap: BCa degenerate (\(reason.rawValue)); percentile interval reported")
+            }
         } else {
-            let intervals = options.bootstrap.intervals(replicateCount: curves.replicateCount) { idx in
-                let a = curves.alpha(replicates: idx, window: full)
-                guard let h = halves else { return [a] }
-                let lo = curves.alpha(replicates: idx, window: h.lower)
-                let hi = curves.alpha(replicates: idx, window: h.upper)
-                return [a, lo, hi, hi - lo]
-            }
-            row.alphaInterval = intervals[0]
-            if let reason = intervals[0].degeneracy { notes.append("α: BCa degenerate (\(reason.rawValue)); percentile interval reported") }
-            if halves != nil {
-                row.lowHalfInterval = intervals[1]
-                row.highHalfInterval = intervals[2]
-                row.halfDifferenceInterval = intervals[3]
-                let (l, u) = (intervals[1], intervals[2])
-                if l.high < u.low || u.high < l.low {
-                    row.powerLawWarning = true
-                    let f = { (v: Double) in String(format: "%.3f", v) }
-                    notes.append("not a power law over N = \(N.first!)…\(N.last!): α on the lower half "
-                                 + "\(f(l.estimate)) [\(f(l.low)), \(f(l.high))], on the upper half "
-                                 + "\(f(u.estimate)) [\(f(u.low)), \(f(u.high))]")
-                }
-            }
+            row.notes.append("gap: only \(common.count) replicate\(plural(common.count)) complete for both \(name) and GD: no CI")
         }
-
-        // Paired gap against GD.
-        if optimizer != .gd {
-            if let gd = gdCell {
-                let common = Set(complete).intersection(gd.completeReplicates).sorted()
-                row.gapReplicates = common.count
-                if !common.isEmpty {
-                    let mine = ReplicateLogLosses(N: N, losses: common.map { cell.losses[$0].map { $0! } })
-                    let theirs = ReplicateLogLosses(N: N, losses: common.map { gd.losses[$0].map { $0! } })
-                    let gap: ([Int]) -> Double = { idx in
-                        mine.alpha(replicates: idx, window: full) - theirs.alpha(replicates: idx, window: full)
-                    }
-                    row.gapVsGD = gap(Array(0..<common.count))
-                    if common.count >= options.minimumReplicates {
-                        let interval = options.bootstrap.interval(replicateCount: common.count, statistic: gap)
-                        row.gapInterval = interval
-                        if let reason = interval.degeneracy {
-                            notes.append("gap: BCa degenerate (\(reason.rawValue)); percentile interval reported")
-                        }
-                    } else {
-                        notes.append("gap: only \(common.count) replicate\(plural(common.count)) complete for both \(optimizer.rawValue) and GD: no CI")
-                    }
-                    if common.count < complete.count {
-                        notes.append("gap uses the \(common.count) replicates complete for both \(optimizer.rawValue) and GD")
-                    }
-                } else {
-                    notes.append("gap: no replicate complete for both \(optimizer.rawValue) and GD")
-                }
-            } else if !hasGD {
-                notes.append("gap: GD not in the sweep")
-            }
+        if common.count < complete.count {
+            row.notes.append("gap uses the \(common.count) replicates complete for both \(name) and GD")
         }
-        row.notes = notes
-        return row
     }
 
     static func curvePoint(optimizer: OptimizerKind, s: Double, N: Int, losses: [Double],
                            theory: Double) -> LossCurvePoint {
         let logs = losses.map { log($0) }
         return LossCurvePoint(optimizer: optimizer, s: s, N: N, count: losses.count,
-                              meanLoss: mean(losses), stdLoss: standardDeviation(losses),
-                              meanLogLoss: mean(logs), stdLogLoss: standardDeviation(logs),
+                              meanLoss: Summary.mean(losses), stdLoss: Summary.standardDeviation(losses),
+                              meanLogLoss: Summary.mean(logs), stdLogLoss: Summary.standardDeviation(logs),
                               theoryLoss: theory)
     }
 
@@ -241,8 +254,8 @@ struct Cell {
     var missing = 0
     var lrAtGridEdge = 0
 
-    init(seeds: Int, nCount: Int) {
-        losses = Array(repeating: Array(repeating: nil, count: nCount), count: seeds)
+    init(replicates: Int, nCount: Int) {
+        losses = Array(repeating: Array(repeating: nil, count: nCount), count: replicates)
     }
 
     /// Replicates with a usable loss at every N, ascending.
@@ -265,20 +278,21 @@ struct CellGrid {
     var tally = RecordTally()
 
     init(spec: SweepSpec, records: [TaskRecord]) {
-        cells = spec.optimizers.map { _ in spec.s.map { _ in Cell(seeds: spec.seeds, nCount: spec.N.count) } }
-        tally.expectedTasks = spec.taskCount
+        let replicates = spec.grid.replicates
+        cells = spec.grid.optimizers.map { _ in spec.grid.s.map { _ in Cell(replicates: replicates.count, nCount: spec.grid.N.count) } }
+        tally.expectedTasks = spec.grid.taskCount
         tally.records = records.count
         var seen: [TaskKey: TaskRecord] = [:]
-        var present = spec.optimizers.map { _ in spec.s.map { _ in
-            Array(repeating: Array(repeating: false, count: spec.N.count), count: spec.seeds)
+        var present = spec.grid.optimizers.map { _ in spec.grid.s.map { _ in
+            Array(repeating: Array(repeating: false, count: spec.grid.N.count), count: spec.grid.replicates.count)
         } }
 
         for record in records {
             let key = record.key
-            guard let o = spec.optimizers.firstIndex(of: key.optimizer),
-                  let si = Self.index(of: key.s, in: spec.s),
-                  let j = spec.N.firstIndex(of: key.N),
-                  key.replicate >= 0, key.replicate < spec.seeds else {
+            guard let o = spec.grid.optimizers.firstIndex(of: key.optimizer),
+                  let si = Self.index(of: key.s, in: spec.grid.s),
+                  let j = spec.grid.N.firstIndex(of: key.N),
+                  replicates.contains(key.replicate) else {
                 tally.outsideGrid += 1
                 continue
             }
@@ -287,7 +301,8 @@ struct CellGrid {
                 continue
             }
             seen[key] = record
-            present[o][si][key.replicate][j] = true
+            let r = key.replicate - replicates.lowerBound
+            present[o][si][r][j] = true
             let outcome = record.outcome
             switch outcome.status {
             case .diverged:
@@ -302,7 +317,7 @@ struct CellGrid {
                     tally.badLoss += 1
                     continue
                 }
-                cells[o][si].losses[key.replicate][j] = outcome.testLoss
+                cells[o][si].losses[r][j] = outcome.testLoss
                 tally.used += 1
                 if outcome.lrAtGridEdge {
                     cells[o][si].lrAtGridEdge += 1
@@ -330,14 +345,6 @@ struct CellGrid {
 // MARK: - Small helpers
 
 func plural(_ n: Int) -> String { n == 1 ? "" : "s" }
-
-func mean(_ x: [Double]) -> Double { x.isEmpty ? .nan : x.reduce(0, +) / Double(x.count) }
-
-func standardDeviation(_ x: [Double]) -> Double {
-    guard x.count >= 2 else { return .nan }
-    let m = mean(x)
-    return (x.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(x.count - 1)).squareRoot()
-}
 
 /// s as written in tables: shortest form ("0.5", "1", "1.25").
 func formatS(_ s: Double) -> String {

@@ -1,5 +1,6 @@
 import Foundation
 import Numerics
+import Vocabulary
 
 /// A value in the flat, named-field view of a row shared by the JSON, CSV and columnar
 /// renderers (so that the three agree on names and order).
@@ -133,14 +134,7 @@ public struct ReportColumns: Equatable, Sendable {
 extension AnalysisReport {
     /// The names of the α table's fields, in order.
     public static var rowFieldNames: [String] {
-        AlphaRow(optimizer: .gd, s: 0, nReplicates: 0, alpha: .nan, fitLogIntercept: .nan, alphaInterval: nil,
-                 gapVsGD: .nan, gapInterval: nil, gapReplicates: 0, alphaTheory: .nan,
-                 alphaTheoryLowHalf: .nan, alphaTheoryHighHalf: .nan, alphaLowHalf: .nan,
-                 alphaHighHalf: .nan, lowHalfInterval: nil, highHalfInterval: nil,
-                 halfDifferenceInterval: nil, powerLawWarning: false, saturating: nil,
-                 excludedDiverged: 0, excludedFailed: 0, excludedBadLoss: 0, missingTasks: 0,
-                 incompleteReplicates: 0, lrAtGridEdge: 0, insufficientReplicates: false, notes: [])
-            .fields.map(\.name)
+        AlphaRow(optimizer: .gd, s: .nan).fields.map(\.name)
     }
 
     /// The names of the curve table's fields, in order.

@@ -1,5 +1,6 @@
 import Foundation
 import Numerics
+import Vocabulary
 
 /// Output formats of `alphasweep analyze --format`.
 public enum ReportFormat: String, CaseIterable, Sendable {
@@ -22,11 +23,6 @@ extension AnalysisReport {
     /// NaN and missing values as null.
     public func renderJSON() throws -> String {
         try jsonArray(rows.map(\.fields))
-    }
-
-    /// The per-(optimizer, s, N) curves as a JSON array (keys in field order).
-    public func renderCurvesJSON() throws -> String {
-        try jsonArray(curves.map(\.fields))
     }
 
     /// Objects with keys in field order. `JSONEncoder` encodes every key and value (escaping,

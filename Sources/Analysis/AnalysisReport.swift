@@ -1,6 +1,6 @@
 import Foundation
 import Numerics
-import Sweep
+import Vocabulary
 
 /// The analysis of a sweep's results: SPEC §6 applied to every (optimizer, s) cell.
 ///
@@ -49,47 +49,53 @@ public struct AlphaRow: Equatable, Sendable {
     public var optimizer: OptimizerKind
     public var s: Double
     /// Complete replicates used for α.
-    public var nReplicates: Int
+    public var nReplicates: Int = 0
     /// α = −slope of OLS of mean log L on log N over the whole N grid.
-    public var alpha: Double
+    public var alpha: Double = .nan
     /// The intercept of that fit (natural logs): mean log L ≈ intercept − α·log N.
-    public var fitLogIntercept: Double
+    public var fitLogIntercept: Double = .nan
     /// The bootstrap interval of α (nil below `minimumReplicates`).
-    public var alphaInterval: BootstrapInterval?
+    public var alphaInterval: BootstrapInterval? = nil
     /// α_opt − α_GD, paired (NaN for GD itself or without GD).
-    public var gapVsGD: Double
-    public var gapInterval: BootstrapInterval?
+    public var gapVsGD: Double = .nan
+    public var gapInterval: BootstrapInterval? = nil
     /// Replicates complete for both this optimizer and GD.
-    public var gapReplicates: Int
+    public var gapReplicates: Int = 0
     /// α of the theory's L(N) over the same N grid (NaN where there is no theory).
-    public var alphaTheory: Double
-    public var alphaTheoryLowHalf: Double
-    public var alphaTheoryHighHalf: Double
+    public var alphaTheory: Double = .nan
+    public var alphaTheoryLowHalf: Double = .nan
+    public var alphaTheoryHighHalf: Double = .nan
     /// Local exponents on the lower and upper half of the N grid.
-    public var alphaLowHalf: Double
-    public var alphaHighHalf: Double
-    public var lowHalfInterval: BootstrapInterval?
-    public var highHalfInterval: BootstrapInterval?
+    public var alphaLowHalf: Double = .nan
+    public var alphaHighHalf: Double = .nan
+    public var lowHalfInterval: BootstrapInterval? = nil
+    public var highHalfInterval: BootstrapInterval? = nil
     /// The interval of α_high − α_low (paired over the same resamples).
-    public var halfDifferenceInterval: BootstrapInterval?
+    public var halfDifferenceInterval: BootstrapInterval? = nil
     /// True when the two halves' intervals do not overlap: not a power law over this window.
-    public var powerLawWarning: Bool
+    public var powerLawWarning: Bool = false
     /// L = E + A·N^(−α) (nil with no complete replicate).
-    public var saturating: SaturatingFit?
+    public var saturating: SaturatingFit? = nil
     /// Tasks of this cell excluded for status ≠ ok, or for a non-finite or non-positive loss.
-    public var excludedDiverged: Int
-    public var excludedFailed: Int
-    public var excludedBadLoss: Int
+    public var excludedDiverged: Int = 0
+    public var excludedFailed: Int = 0
+    public var excludedBadLoss: Int = 0
     /// Tasks of this cell absent from the records.
-    public var missingTasks: Int
+    public var missingTasks: Int = 0
     /// Replicates with some but not all N values usable (not used).
-    public var incompleteReplicates: Int
+    public var incompleteReplicates: Int = 0
     /// Ok tasks whose oracle lr choice sat at a grid edge.
-    public var lrAtGridEdge: Int
+    public var lrAtGridEdge: Int = 0
     /// Fewer than `minimumReplicates` complete replicates: no interval.
-    public var insufficientReplicates: Bool
+    public var insufficientReplicates: Bool = false
     /// Human-readable remarks on this cell.
-    public var notes: [String]
+    public var notes: [String] = []
+
+    /// A cell with nothing measured yet: every number NaN, every count 0.
+    public init(optimizer: OptimizerKind, s: Double) {
+        self.optimizer = optimizer
+        self.s = s
+    }
 
     /// Reported bounds of α (BCa, or percentile on fallback); NaN without an interval.
     public var ciLow: Double { alphaInterval?.low ?? .nan }
@@ -140,7 +146,7 @@ public struct AnalysisReport: Equatable, Sendable {
     public var optimizers: [OptimizerKind]
     public var sValues: [Double]
     public var N: [Int]
-    public var seeds: Int
+    public var replicateCount: Int
     public var options: AnalysisOptions
     /// True when a theory provider was given.
     public var hasTheory: Bool

@@ -1,5 +1,5 @@
 import Numerics
-import Sweep
+import Vocabulary
 
 /// The spectral diagnostic (SPEC §7) over a sweep's grid, evaluated once per (s, N) and shared
 /// by the optimizers it covers (GD, SqrtNG, NG).
@@ -8,9 +8,9 @@ public struct TheoryPredictions {
 
     public init(spec: SweepSpec) {
         var table: [Double: [Int: SpectralDiagnostic]] = [:]
-        for s in spec.s {
-            let results = SpectralDiagnostic.evaluate(parameters: spec.problem, s: s, Ns: spec.N)
-            for (n, result) in zip(spec.N, results) {
+        for s in spec.grid.s {
+            let results = SpectralDiagnostic.evaluate(experiment: spec.experiment, s: s, Ns: spec.grid.N)
+            for (n, result) in zip(spec.grid.N, results) {
                 if case .success(let diagnostic) = result { table[s, default: [:]][n] = diagnostic }
             }
         }

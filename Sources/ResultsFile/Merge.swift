@@ -1,5 +1,5 @@
 import Foundation
-import Sweep
+import Vocabulary
 
 /// What ``mergeResults(inputs:output:provenance:)`` did.
 public struct MergeReport: Equatable, Sendable {

@@ -34,4 +34,6 @@
 public enum ResultsFileFormat {
     /// The format version this build writes and reads.
     public static let version = 1
+    /// The HDF5 library this build writes with, e.g. "1.10.8" (recorded in every file).
+    public static var hdf5LibraryVersion: String { HDF5.libraryVersion }
 }

@@ -1,4 +1,4 @@
-import Sweep
+import Vocabulary
 
 /// Reads results files: the snapshot `FILE.h5` plus, optionally, the rows of its journal
 /// `FILE.h5.journal` that a running or crashed writer has not yet folded in.

@@ -1,5 +1,6 @@
 import Foundation
-import Sweep
+import Platform
+import Vocabulary
 
 /// The one writer of a results file (rank 0 of a run). Thread-confined: use it from one thread.
 ///
@@ -66,7 +67,7 @@ public final class ResultsWriter {
     private var keys: Set<TaskKey>
     private var rowsThisRun = 0
     private var mode: mode_t?
-    private var lastCheckpointTime = ProcessInfo.processInfo.systemUptime
+    private var lastCheckpointTime = Clock.monotonicSeconds()
     private var lastCheckpointSeconds = 0.0
 
     /// Snapshots written by this writer (the initial one included).
@@ -74,8 +75,6 @@ public final class ResultsWriter {
 
     /// Rows in the file (snapshot and journal), this writer's included.
     public var rowCount: Int { snapshot.records.count + pending.count }
-    /// Rows appended but not yet flushed (lost in a crash).
-    public var unflushedRowCount: Int { journal.bufferedRecordCount }
     public var isClosed: Bool { lock == nil }
 
     private init(path: String, specSHA256: String, policy: CheckpointPolicy, lock: WriterLock,
@@ -194,7 +193,7 @@ public final class ResultsWriter {
                 for added in batch { keys.remove(added.key) }
                 throw ResultsFileError.conflictingDuplicate(key: record.key.description, firstPath: path,
                                                             secondPath: "the rows being appended",
-                                                            detail: Canonical.difference(existing, record))
+                                                            detail: existing.resultDifference(record))
             }
         }
         for record in batch {
@@ -251,7 +250,7 @@ public final class ResultsWriter {
     // MARK: - Internals
 
     private func writeSnapshot() throws {
-        let start = ProcessInfo.processInfo.systemUptime
+        let start = Clock.monotonicSeconds()
         var next = snapshot
         let tagged = snapshot.records.map { ($0, 0) } + pending.map { ($0, 0) }
         next.records = try Canonical.fold(tagged, sources: [path]).records
@@ -261,7 +260,7 @@ public final class ResultsWriter {
         snapshot = next
         pending.removeAll()
         snapshotCount += 1
-        lastCheckpointTime = ProcessInfo.processInfo.systemUptime
+        lastCheckpointTime = Clock.monotonicSeconds()
         lastCheckpointSeconds = lastCheckpointTime - start
     }
 
@@ -269,7 +268,7 @@ public final class ResultsWriter {
         guard !pending.isEmpty else { return false }
         if pending.count >= policy.minimumJournalRows
             && Double(pending.count) >= policy.journalToSnapshotRatio * Double(snapshot.records.count) { return true }
-        let elapsed = ProcessInfo.processInfo.systemUptime - lastCheckpointTime
+        let elapsed = Clock.monotonicSeconds() - lastCheckpointTime
         return elapsed >= policy.interval && lastCheckpointSeconds <= policy.maxTimeFraction * elapsed
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Sweep
+import Vocabulary
 
 /// What a submission did: the jobs Slurm accepted and the commands that ran.
 public struct SubmitResult: Equatable, Sendable {
@@ -42,7 +43,7 @@ public struct SubmitResult: Equatable, Sendable {
 ///   - run: runs one argument array, returns its standard output (tests pass a fake).
 /// - Returns: the job ids and commands.
 /// - Throws: `SubmitError`; `isBadInput` for errors in the request, the spec or DIR.
-public func submitSweep(_ request: SubmitRequest, run: CommandRunner = realSbatch) throws -> SubmitResult {
+public func submitSweep(_ request: SubmitRequest, run: CommandRunner = runCommand) throws -> SubmitResult {
     try request.validate()
     let spec: SweepSpec
     let specText: String
@@ -51,7 +52,7 @@ public func submitSweep(_ request: SubmitRequest, run: CommandRunner = realSbatc
     } catch let error as SpecError {
         throw SubmitError.badInput(error.description)
     }
-    let instances = spec.instances.count
+    let instances = spec.grid.instances.count
     guard request.shards <= instances else {
         throw SubmitError.badInput("--array: \(request.shards) shards but the sweep has only \(instances) instances (at most one shard each)")
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Platform
 
 /// What `alphasweep submit SPEC --array K --out DIR …` asks for.
 ///
@@ -27,7 +28,7 @@ public struct SubmitRequest: Equatable, Sendable {
     public var ranksPerShard: Int
     /// The `sbatch` to run: a name looked up in PATH, or a path.
     public var sbatch: String
-    /// The alphasweep binary the jobs run (normally the running one: `currentExecutablePath()`).
+    /// The alphasweep binary the jobs run (normally the running one: `Executables.current`).
     public var alphasweepPath: String
     /// Only plan: write nothing, submit nothing; the result lists the commands.
     public var dryRun: Bool
@@ -35,7 +36,7 @@ public struct SubmitRequest: Equatable, Sendable {
     public init(specPath: String, shards: Int, outDirectory: String,
                 partition: String? = nil, time: String? = nil, account: String? = nil,
                 ranksPerShard: Int = 1, sbatch: String = "sbatch",
-                alphasweepPath: String = currentExecutablePath(), dryRun: Bool = false) {
+                alphasweepPath: String = Executables.current, dryRun: Bool = false) {
         self.specPath = specPath
         self.shards = shards
         self.outDirectory = outDirectory
@@ -47,15 +48,6 @@ public struct SubmitRequest: Equatable, Sendable {
         self.alphasweepPath = alphasweepPath
         self.dryRun = dryRun
     }
-}
-
-/// The absolute path of the running executable (`/proc/self/exe` on Linux).
-public func currentExecutablePath() -> String {
-    #if os(Linux)
-    if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return path }
-    #endif
-    if let path = Bundle.main.executablePath { return URL(fileURLWithPath: path).standardizedFileURL.path }
-    return absolutePath(CommandLine.arguments[0])
 }
 
 /// `path` made absolute against the current directory, with `.` and `..` resolved.

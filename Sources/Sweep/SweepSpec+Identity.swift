@@ -1,29 +1,29 @@
 import Crypto
 import Foundation
-import Numerics
+import Vocabulary
 
 extension SweepSpec {
     /// A canonical, line-oriented rendering of the validated spec: the same experiment gives the
     /// same text whatever the YAML's comments, key order, spacing or number formatting.
     public var canonicalText: String {
         func real(_ x: Double) -> String { String(format: "%.17g", x) }
-        func grid(_ g: LogGrid) -> String { "[\(real(g.log10Min)), \(real(g.log10Max)), \(real(g.log10Step))]" }
+        func lrGrid(_ g: LogGrid) -> String { "[\(real(g.log10Min)), \(real(g.log10Max)), \(real(g.log10Step))]" }
         let lines = [
             "alphasweep-spec 1",
-            "D \(problem.D)",
-            "K \(problem.K)",
-            "beta \(real(problem.beta))",
-            "sigma \(real(problem.sigma))",
-            "n \(problem.n)",
-            "T \(problem.T)",
-            "N \(N.map(String.init).joined(separator: " "))",
-            "s \(s.map(real).joined(separator: " "))",
-            "seeds \(seeds)",
-            "optimizers \(optimizers.map(\.rawValue).joined(separator: " "))",
-            "sampler \(problem.sampler.rawValue)",
-            "master_seed \(problem.masterSeed)",
-            "adam_lr \(grid(problem.adamLR))",
-            "matsign_lr \(grid(problem.matSignLR))",
+            "D \(experiment.D)",
+            "K \(experiment.K)",
+            "beta \(real(experiment.beta))",
+            "sigma \(real(experiment.sigma))",
+            "n \(experiment.n)",
+            "T \(experiment.T)",
+            "N \(grid.N.map(String.init).joined(separator: " "))",
+            "s \(grid.s.map(real).joined(separator: " "))",
+            "seeds \(grid.replicates.count)",
+            "optimizers \(grid.optimizers.map(\.rawValue).joined(separator: " "))",
+            "sampler \(experiment.sampler.rawValue)",
+            "master_seed \(experiment.masterSeed)",
+            "adam_lr \(lrGrid(experiment.adamLR))",
+            "matsign_lr \(lrGrid(experiment.matSignLR))",
         ]
         return lines.joined(separator: "\n") + "\n"
     }
@@ -38,24 +38,24 @@ extension SweepSpec {
         func real(_ x: Double) -> String {
             x == x.rounded() && abs(x) < 1e15 ? String(format: "%.1f", x) : "\(x)"
         }
-        func grid(_ g: LogGrid) -> String {
+        func lrGrid(_ g: LogGrid) -> String {
             "{log10_min: \(real(g.log10Min)), log10_max: \(real(g.log10Max)), log10_step: \(real(g.log10Step))}"
         }
         return """
-        D: \(problem.D)
-        K: \(problem.K)
-        beta: \(real(problem.beta))
-        sigma: \(real(problem.sigma))
-        n: \(problem.n)
-        T: \(problem.T)
-        N: [\(N.map(String.init).joined(separator: ", "))]
-        s: [\(s.map(real).joined(separator: ", "))]
-        seeds: \(seeds)
-        optimizers: [\(optimizers.map(\.rawValue).joined(separator: ", "))]
-        sampler: \(problem.sampler.rawValue)
-        master_seed: \(problem.masterSeed)
-        adam_lr: \(grid(problem.adamLR))
-        matsign_lr: \(grid(problem.matSignLR))
+        D: \(experiment.D)
+        K: \(experiment.K)
+        beta: \(real(experiment.beta))
+        sigma: \(real(experiment.sigma))
+        n: \(experiment.n)
+        T: \(experiment.T)
+        N: [\(grid.N.map(String.init).joined(separator: ", "))]
+        s: [\(grid.s.map(real).joined(separator: ", "))]
+        seeds: \(grid.replicates.count)
+        optimizers: [\(grid.optimizers.map(\.rawValue).joined(separator: ", "))]
+        sampler: \(experiment.sampler.rawValue)
+        master_seed: \(experiment.masterSeed)
+        adam_lr: \(lrGrid(experiment.adamLR))
+        matsign_lr: \(lrGrid(experiment.matSignLR))
 
         """
     }

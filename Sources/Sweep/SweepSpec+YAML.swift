@@ -1,8 +1,8 @@
 import Foundation
-import Numerics
+import Vocabulary
 import Yams
 
-/// A spec file that cannot be used, with one line naming the file, the key and the problem.
+/// A spec file that cannot be used, with one line naming the file, the key and the experiment.
 public struct SpecError: Error, CustomStringConvertible, Equatable {
     public let file: String
     public let key: String?
@@ -184,38 +184,38 @@ struct SpecReader {
     }
 
     func readSpec() throws -> SweepSpec {
-        var problem = ProblemParameters()
-        problem.D = try int("D", value("D")!, min: 1, what: "a positive integer")
-        problem.K = try int("K", value("K")!, min: 1, max: 4096, what: "a positive integer")
-        problem.beta = try real("beta", value("beta")!)
-        problem.sigma = try real("sigma", value("sigma")!)
-        guard problem.sigma >= 0 else { throw fail("sigma", "must be ≥ 0, got \(problem.sigma)", value("sigma")) }
-        problem.n = try int("n", value("n")!, min: 2, max: 1 << 26, what: "an integer ≥ 2")
-        problem.T = try int("T", value("T")!, min: 1, max: 1_000_000, what: "a positive integer")
+        var experiment = Experiment()
+        experiment.D = try int("D", value("D")!, min: 1, what: "a positive integer")
+        experiment.K = try int("K", value("K")!, min: 1, max: 4096, what: "a positive integer")
+        experiment.beta = try real("beta", value("beta")!)
+        experiment.sigma = try real("sigma", value("sigma")!)
+        guard experiment.sigma >= 0 else { throw fail("sigma", "must be ≥ 0, got \(experiment.sigma)", value("sigma")) }
+        experiment.n = try int("n", value("n")!, min: 2, max: 1 << 26, what: "an integer ≥ 2")
+        experiment.T = try int("T", value("T")!, min: 1, max: 1_000_000, what: "a positive integer")
 
         let masterNode = value("master_seed")!
         let masterText = try scalarText("master_seed", masterNode)
         guard let master = UInt64(masterText) else {
             throw fail("master_seed", "must be an integer in 0…\(UInt64.max), got '\(masterText)'", masterNode)
         }
-        problem.masterSeed = master
+        experiment.masterSeed = master
 
         let samplerNode = value("sampler")!
         let samplerText = try scalarText("sampler", samplerNode)
         guard let sampler = SamplerKind(rawValue: samplerText) else {
             throw fail("sampler", "must be one of \(SamplerKind.allCases.map(\.rawValue).joined(separator: ", ")), got '\(samplerText)'", samplerNode)
         }
-        problem.sampler = sampler
-        problem.adamLR = try logGrid("adam_lr")
-        problem.matSignLR = try logGrid("matsign_lr")
+        experiment.sampler = sampler
+        experiment.adamLR = try logGrid("adam_lr")
+        experiment.matSignLR = try logGrid("matsign_lr")
 
         let nNodes = try list("N")
         var featureCounts: [Int] = []
         for element in nNodes {
             let v = try int("N", element, min: 1, what: "a positive integer")
-            guard v <= problem.n else { throw fail("N", "N=\(v) exceeds the number of training samples n=\(problem.n)", element) }
-            guard v < problem.D else {
-                throw fail("N", "N=\(v) must be below D=\(problem.D) (the theory's spectrum and the random-feature map need N < D)", element)
+            guard v <= experiment.n else { throw fail("N", "N=\(v) exceeds the number of training samples n=\(experiment.n)", element) }
+            guard v < experiment.D else {
+                throw fail("N", "N=\(v) must be below D=\(experiment.D) (the theory's spectrum and the random-feature map need N < D)", element)
             }
             featureCounts.append(v)
         }
@@ -246,9 +246,10 @@ struct SpecReader {
         }
         optimizers = try distinctSorted("optimizers", optimizers, value("optimizers")!)
 
-        let spec = SweepSpec(problem: problem, N: featureCounts, s: decays, seeds: seeds, optimizers: optimizers)
-        guard spec.taskCount <= 50_000_000 else {
-            throw SpecError(file: file, key: nil, problem: "the grid has \(spec.taskCount) tasks; at most 50 000 000", line: nil)
+        let spec = SweepSpec(experiment: experiment,
+                             grid: SweepGrid(N: featureCounts, s: decays, replicates: 0..<seeds, optimizers: optimizers))
+        guard spec.grid.taskCount <= 50_000_000 else {
+            throw SpecError(file: file, key: nil, problem: "the grid has \(spec.grid.taskCount) tasks; at most 50 000 000", line: nil)
         }
         return spec
     }

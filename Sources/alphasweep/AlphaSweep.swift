@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Sweep
+import Vocabulary
 
 /// An error from bad input (spec, arguments, files): exit code 2, one line on stderr.
 struct BadInput: Error, CustomStringConvertible {
@@ -25,6 +26,7 @@ struct AlphaSweep: ParsableCommand {
         // Past a file-size limit (ulimit -f), writes must fail with EFBIG and a clear message
         // rather than the default SIGXFSZ killing the process mid-write.
         signal(SIGXFSZ, SIG_IGN)
+        DiagnosticLogHandler.bootstrap()
         do {
             var command = try parseAsRoot()
             try command.run()
@@ -39,6 +41,9 @@ struct AlphaSweep: ParsableCommand {
     /// (stdout for help and version requests), and returns the exit code of the contract:
     /// 0, 2 bad input, 1 anything else.
     static func report(_ error: Error, note: String? = nil) -> Int32 {
+        if let aborting = error as? AbortingError {
+            return report(aborting.underlying, note: note ?? "aborting the MPI job: workers may be mid-task")
+        }
         func fail(_ message: String, code: Int32) -> Int32 {
             let line = note.map { "\(message) (\($0))" } ?? message
             FileHandle.standardError.write(Data("alphasweep: \(line)\n".utf8))

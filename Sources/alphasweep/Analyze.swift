@@ -2,8 +2,10 @@ import Analysis
 import ArgumentParser
 import Foundation
 import Numerics
+import Platform
 import ResultsFile
 import Sweep
+import Vocabulary
 
 extension ReportFormat: ExpressibleByArgument {}
 
@@ -45,11 +47,11 @@ struct Analyze: ParsableCommand {
                 throw BadInput("--figures: cannot create directory \(figures): \(error.localizedDescription)")
             }
             let written = try writeFigures(report, to: directory)
-            log("wrote \(written.count) figures to \(figures)/")
+            logger.info("wrote \(written.count) figures to \(figures)/")
         }
         guard !noStore else { return }
         if contents.journal.rows > 0 {
-            log("analysis not stored in \(file): \(contents.journal.rows) rows are still in its journal (run `alphasweep run … --resume` to fold them in)")
+            logger.info("analysis not stored in \(file): \(contents.journal.rows) rows are still in its journal (run `alphasweep run … --resume` to fold them in)")
             return
         }
         let rows = report.columns(), curves = report.curveColumns()
@@ -58,14 +60,14 @@ struct Analyze: ParsableCommand {
         for (name, column) in curves.text { text["curve_" + name] = column }
         do {
             try writeAnalysis(to: file, numericColumns: numeric, stringColumns: text, attributes: [
-                "created": Provenance.timestamp(),
+                "created": Clock.utcTimestamp(),
                 "alphasweep_version": AlphasweepVersion.current,
                 "bootstrap_resamples": String(resamples),
                 "row_columns": rows.names.joined(separator: ","),
                 "curve_columns": curves.names.map { "curve_" + $0 }.joined(separator: ","),
             ])
         } catch let error as ResultsFileError {
-            log("analysis not stored in \(file): \(error)")
+            logger.info("analysis not stored in \(file): \(error)")
         }
     }
 }

@@ -1,8 +1,11 @@
 import ArgumentParser
 import Foundation
 import Numerics
+import Platform
 import ResultsFile
 import Sweep
+import Vocabulary
+import Worker
 
 /// Measurements for `make bench` (bench/run_benchmarks.py drives it); prints one JSON object.
 ///
@@ -11,7 +14,7 @@ import Sweep
 /// - `normals_per_second`: the ziggurat/Philox normal generator;
 /// - `instances`: per instance size N, CPU seconds of sampling (of which drawing normals),
 ///   eigendecomposition, Adam, MatSign and the rest (GD, SqrtNG, NG), with the useful flops of
-///   each phase (`FlopCount`);
+///   each phase (`CostModel`);
 /// - `sweep` (with --spec): the sweep's instance and task counts and its total useful flops;
 /// - `append` (with --append-rows): the results-file append rate, rows appended in batches of
 ///   --append-batch, each batch flushed (fsync) as the coordinator does, then closed.
@@ -41,31 +44,32 @@ struct Benchmark: ParsableCommand {
         if fingerprint { try Self.printFingerprint(); return }
         if profile {
             for N in sizes.split(separator: ",").compactMap({ Int($0) }) {
-                _ = InstanceTrainer.outcomes(parameters: ProblemParameters(), key: InstanceKey(s: s, N: N, replicate: 0))
+                _ = Self.outcomes(Experiment(), InstanceKey(s: s, N: N, replicate: 0))
             }
             return
         }
         var report: [String: Any] = [:]
-        var problem = ProblemParameters()
+        var problem = Experiment()
         if let spec {
             let (sweep, _) = try SweepSpec.load(path: spec)
-            problem = sweep.problem
+            problem = sweep.experiment
+            let model = CostModel(experiment: problem)
             var flops = 0.0
-            for instance in sweep.instances { flops += usefulFlops(problem, N: instance.N, optimizers: sweep.optimizers) }
-            report["sweep"] = ["spec": spec, "instances": sweep.instances.count, "tasks": sweep.taskCount,
+            for instance in sweep.grid.instances { flops += model.phases(N: instance.N).flops(sweep.grid.optimizers) }
+            report["sweep"] = ["spec": spec, "instances": sweep.grid.instances.count, "tasks": sweep.grid.taskCount,
                                "useful_flops": flops,
-                               "largest_N": sweep.N.max() ?? 0, "D": problem.D, "K": problem.K, "n": problem.n, "T": problem.T]
+                               "largest_N": sweep.grid.N.max() ?? 0, "D": problem.D, "K": problem.K, "n": problem.n, "T": problem.T]
         }
         var blas: [String: Any] = [
             "core": BLASEnvironment.coreName, "configuration": BLASEnvironment.configuration,
             "threads": BLASEnvironment.threads,
             "openblas_coretype": ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? NSNull(),
-            "cpu_supports": BLASEnvironment.strongestSupportedCore ?? NSNull(),
+            "cpu_supports": CPUFeatures.strongestSupportedCore ?? NSNull(),
         ]
         if dgemmSeconds > 0 {
             blas["dgemm_n"] = dgemmN
-            blas["dgemm_flops_per_second"] = BLASEnvironment.dgemmRate(n: dgemmN, seconds: dgemmSeconds)
-            blas["dgemm_flops_per_cpu_second"] = BLASEnvironment.dgemmRate(n: dgemmN, seconds: dgemmSeconds / 2, cpuTime: true)
+            blas["dgemm_flops_per_second"] = DGEMMRate.measure(n: dgemmN, seconds: dgemmSeconds)
+            blas["dgemm_flops_per_cpu_second"] = DGEMMRate.measure(n: dgemmN, seconds: dgemmSeconds / 2, cpuTime: true)
         }
         report["blas"] = blas
         report["normals_per_second"] = Self.normalsPerSecond()
@@ -78,18 +82,10 @@ struct Benchmark: ParsableCommand {
         print(String(decoding: data, as: UTF8.self))
     }
 
-    /// CPU seconds of this thread (OpenBLAS runs on this one thread: the work done, robust to
-    /// other load on the machine).
-    static func cpuSeconds() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
-    }
-
     static func timed(_ body: () throws -> Void) rethrows -> (cpu: Double, wall: Double) {
-        let w0 = DispatchTime.now().uptimeNanoseconds, c0 = cpuSeconds()
+        let w0 = Clock.monotonicSeconds(), c0 = Clock.threadCPUSeconds()
         try body()
-        return (cpuSeconds() - c0, Double(DispatchTime.now().uptimeNanoseconds - w0) / 1e9)
+        return (Clock.threadCPUSeconds() - c0, Clock.monotonicSeconds() - w0)
     }
 
     static func normalsPerSecond() -> Double {
@@ -102,7 +98,7 @@ struct Benchmark: ParsableCommand {
         return Double(buffer.count) / best
     }
 
-    func instanceTiming(_ p: ProblemParameters, N: Int) throws -> [String: Any] {
+    func instanceTiming(_ p: Experiment, N: Int) throws -> [String: Any] {
         let key = InstanceKey(s: s, N: N, replicate: 0)
         var best: [String: Double] = [:]
         for _ in 0..<max(1, repeats) {
@@ -119,7 +115,7 @@ struct Benchmark: ParsableCommand {
                 ProblemInstance.drawRowBlocks(n: p.n, columns: N + p.K, stream: &dataStream) { _, _ in }
             })
             wall = 0
-            record("sampling", try Self.timed { instance = try ProblemInstance.sample(parameters: p, key: key) })
+            record("sampling", try Self.timed { instance = try ProblemInstance.sample(experiment: p, key: key) })
             record("eigendecomposition", try Self.timed { trainer = try InstanceTrainer(instance: instance) })
             record("adam", Self.timed { _ = trainer.train(.adam) })
             record("matsign", Self.timed { _ = trainer.train(.matSign) })
@@ -130,7 +126,7 @@ struct Benchmark: ParsableCommand {
         }
         var solvers: [String: Double] = [:]
         if eigensolvers {
-            let F = try ProblemInstance.sample(parameters: p, key: key).F
+            let F = try ProblemInstance.sample(experiment: p, key: key).F
             for algorithm in [LAPACK.EigenAlgorithm.divideAndConquer, .relativelyRobust] {
                 solvers[algorithm.rawValue] = try Self.timed { _ = try LAPACK.symmetricEigen(F, algorithm: algorithm) }.cpu
             }
@@ -140,14 +136,20 @@ struct Benchmark: ParsableCommand {
             solvers["apply V to N×64"] = Self.timed { _ = factored.applyV(block) }.cpu
             solvers["form V"] = Self.timed { _ = factored.vectors }.cpu
         }
-        let c = FlopCount.estimate(parameters: p, N: N)
+        let c = CostModel(experiment: p).phases(N: N)
         let flops: [String: Double] = [
             "sampling": c.sampling, "eigendecomposition": c.eigendecomposition,
             "adam": c.perOptimizer[.adam]!, "matsign": c.perOptimizer[.matSign]!,
-            "rest": c.perOptimizer[.gd]! + c.perOptimizer[.sqrtNG]! + c.perOptimizer[.ng]!, "total": c.total,
+            "rest": c.perOptimizer[.gd]! + c.perOptimizer[.sqrtNG]! + c.perOptimizer[.ng]!, "total": c.flops(),
         ]
         return ["N": N, "s": s, "cpu_seconds": best, "useful_flops": flops, "eigensolvers": solvers,
-                "gflops_per_second": c.total / best["total"]! / 1e9]
+                "gflops_per_second": c.flops() / best["total"]! / 1e9]
+    }
+
+    /// Every optimizer trained on one instance, as a worker does it.
+    static func outcomes(_ experiment: Experiment, _ key: InstanceKey) -> [TrainingOutcome] {
+        TaskRunner(experiment: experiment, rank: 0)
+            .run(WorkUnit(instance: key, optimizers: OptimizerKind.allCases, cost: 0)).map(\.outcome)
     }
 
     /// FNV-1a over the bit patterns of `values`.
@@ -173,12 +175,11 @@ struct Benchmark: ParsableCommand {
         print("normals \(digest(normals))")
         for sampler in SamplerKind.allCases {
             for (N, D, n) in [(16, 64, 300), (100, 256, 1000), (256, 1024, 4000)] {
-                var p = ProblemParameters()
+                var p = Experiment()
                 p.D = D; p.n = n; p.sampler = sampler
                 let key = InstanceKey(s: 1.25, N: N, replicate: 3)
-                let instance = try ProblemInstance.sample(parameters: p, key: key)
-                let outcomes = InstanceTrainer.outcomes(parameters: p, key: key)
-                let o = OptimizerKind.allCases.flatMap { k in [outcomes[k]!.testLoss, outcomes[k]!.trainLoss, outcomes[k]!.lr] }
+                let instance = try ProblemInstance.sample(experiment: p, key: key)
+                let o = Self.outcomes(p, key).flatMap { [$0.testLoss, $0.trainLoss, $0.lr] }
                 print("losses " + o.map { String(format: "%.17g", $0) }.joined(separator: " "))
                 print("\(sampler) N=\(N) D=\(D) n=\(n) W \(digest(instance.features.elements)) F \(digest(instance.F.elements)) "
                       + "B \(digest(instance.B.elements)) YY \(digest(instance.labelGram.elements)) outcomes \(digest(o))")
@@ -187,8 +188,7 @@ struct Benchmark: ParsableCommand {
         // Default-size instances (replicate 0): the losses, for comparing builds.
         for s in [0.5, 1.0, 2.0] {
             for N in [16, 64, 256, 512] {
-                let outcomes = InstanceTrainer.outcomes(parameters: ProblemParameters(), key: InstanceKey(s: s, N: N, replicate: 0))
-                let o = OptimizerKind.allCases.flatMap { k in [outcomes[k]!.testLoss, outcomes[k]!.trainLoss, outcomes[k]!.lr] }
+                let o = Self.outcomes(Experiment(), InstanceKey(s: s, N: N, replicate: 0)).flatMap { [$0.testLoss, $0.trainLoss, $0.lr] }
                 print("default s=\(s) N=\(N) " + o.map { String(format: "%.17g", $0) }.joined(separator: " "))
             }
         }

@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
-import Numerics
 import ResultsFile
 import Sweep
+import Vocabulary
 
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -14,9 +14,9 @@ struct Inspect: ParsableCommand {
     func run() throws {
         let contents = try ResultsReader.read(path: file, includeJournal: true)
         let spec = try SweepSpec.parse(contents.specText, file: "\(file):/spec")
-        let expected = Set(spec.tasks)
+        let expected = Set(spec.grid.tasks)
         let present = Set(contents.records.map(\.key))
-        let missing = spec.tasks.filter { !present.contains($0) }
+        let missing = spec.grid.tasks.filter { !present.contains($0) }
         let foreign = present.subtracting(expected).count
 
         print("file              \(file)")
@@ -30,7 +30,7 @@ struct Inspect: ParsableCommand {
                   + (contents.journal.problem.map { "; ignored \(contents.journal.ignoredBytes) bytes: \($0)" } ?? ""))
         }
         print("\noptimizer   ok  diverged  failed")
-        for optimizer in spec.optimizers {
+        for optimizer in spec.grid.optimizers {
             let mine = contents.records.filter { $0.key.optimizer == optimizer }
             let count = { (status: TrainingOutcome.Status) in mine.filter { $0.outcome.status == status }.count }
             print(optimizer.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)

@@ -1,9 +1,10 @@
 import ArgumentParser
 import Foundation
-import MessagePassing
 import Numerics
+import Platform
 import ResultsFile
 import Sweep
+import Vocabulary
 
 struct Merge: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -25,8 +26,8 @@ struct Merge: ParsableCommand {
 
     func run() throws {
         let provenance = Provenance(
-            alphasweepVersion: AlphasweepVersion.current, created: Provenance.timestamp(),
-            hostnames: [Provenance.localHostName], ranks: 1, shard: "merge", mpiLibrary: "",
+            alphasweepVersion: AlphasweepVersion.current, created: Clock.utcTimestamp(),
+            hostnames: [HostName.current], ranks: 1, shard: "merge", mpiLibrary: "",
             blasCore: BLASEnvironment.coreName, commandLine: CommandLine.arguments.joined(separator: " "))
         let report = try mergeResults(inputs: inputs, output: out, provenance: provenance)
         print("merged \(inputs.count) files (\(report.inputRows.map(String.init).joined(separator: " + ")) rows"
@@ -35,9 +36,9 @@ struct Merge: ParsableCommand {
               + (report.identicalDuplicates > 0 ? ", \(report.identicalDuplicates) identical duplicate rows collapsed" : ""))
         let contents = try ResultsReader.read(path: out, includeJournal: false)
         let spec = try SweepSpec.parse(contents.specText, file: "\(out):/spec")
-        let missing = spec.taskCount - Set(contents.records.map(\.key)).intersection(spec.tasks).count
+        let missing = spec.grid.taskCount - Set(contents.records.map(\.key)).intersection(spec.grid.tasks).count
         if missing > 0 {
-            print("warning: \(missing) of \(spec.taskCount) tasks are missing (alphasweep inspect \(out) lists them)")
+            print("warning: \(missing) of \(spec.grid.taskCount) tasks are missing (alphasweep inspect \(out) lists them)")
         }
     }
 }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import Numerics
 import Sweep
+import Vocabulary
 
 struct Plan: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -15,14 +15,14 @@ struct Plan: ParsableCommand {
         let (sweep, _) = try SweepSpec.load(path: spec)
         if let shards, shards < 1 { throw BadInput("--shards: must be at least 1, got \(shards)") }
         let units = SchedulePolicy.pendingWork(spec: sweep)
-        let total = units.reduce(0) { $0 + $1.flops }
+        let total = units.reduce(0) { $0 + $1.cost }
         print("spec \(spec)  sha256 \(sweep.sha256)")
-        print("\(sweep.taskCount) tasks = \(sweep.optimizers.count) optimizers × \(sweep.s.count) s × \(sweep.N.count) N × \(sweep.seeds) replicates (\(units.count) instances)")
+        print("\(sweep.grid.taskCount) tasks = \(sweep.grid.optimizers.count) optimizers × \(sweep.grid.s.count) s × \(sweep.grid.N.count) N × \(sweep.grid.replicates.count) replicates (\(units.count) instances)")
         print(String(format: "expected work: %.3g flop", total))
         print("\nN        instances   flop/instance   share of work")
-        for n in sweep.N {
+        for n in sweep.grid.N {
             let mine = units.filter { $0.instance.N == n }
-            let flops = mine.first?.flops ?? 0
+            let flops = mine.first?.cost ?? 0
             print(String(format: "%-8d %9d   %13.3g   %6.2f%%", n, mine.count, flops, 100 * flops * Double(mine.count) / total))
         }
         print("\nworkers  makespan/ideal (largest-first)")
@@ -34,7 +34,7 @@ struct Plan: ParsableCommand {
             print("\nshard    instances   tasks   share of work")
             for i in 0..<shards {
                 let mine = SchedulePolicy.pendingWork(spec: sweep, shard: Shard(index: i, count: shards))
-                let flops = mine.reduce(0) { $0 + $1.flops }
+                let flops = mine.reduce(0) { $0 + $1.cost }
                 print("\(i)/\(shards)".padding(toLength: 8, withPad: " ", startingAt: 0) + String(format: " %9d   %5d   %6.2f%%", mine.count,
                              mine.reduce(0) { $0 + $1.optimizers.count }, 100 * flops / total))
             }

@@ -3,8 +3,10 @@ import Coordinator
 import Foundation
 import MessagePassing
 import Numerics
+import Platform
 import ResultsFile
 import Sweep
+import Vocabulary
 import Worker
 
 struct Run: ParsableCommand {
@@ -12,9 +14,9 @@ struct Run: ParsableCommand {
         abstract: "Run a sweep (alone, or under mpirun/srun with rank 0 coordinating).",
         discussion: """
         Every rank runs this same command. Rank 0 reads the spec, writes the results file and hands \
-        out work; ranks 1… train. With one rank, rank 0 trains itself. SIGTERM, SIGUSR1 or SIGINT \
+        out work; ranks 1… train. With one rank, a thread of rank 0 trains. SIGTERM, SIGUSR1 or SIGINT \
         stop the sweep early: no new work is handed out, work in flight gets --drain-seconds to \
-        finish, the results file is closed, and `--resume` continues later.
+        finish (then it is abandoned), the results file is closed, and `--resume` continues later.
         """)
 
     @Argument(help: "The sweep spec (YAML).") var spec: String
@@ -23,125 +25,203 @@ struct Run: ParsableCommand {
     @Option(help: "Run only shard I of K (0-based), e.g. 2/8: one task of a job array.") var shard: String?
     @Option(help: "After a stop signal, seconds to wait for work in flight.") var drainSeconds: Double = 3
     @Option(help: "Seconds between progress lines when stderr is not a terminal.") var logInterval: Double = 30
+    @Option(help: "Seconds a busy rank may stay silent at least before it is declared lost.")
+    var lostRankSeconds: Double = CoordinatorCore.Settings().minimumSilence
+    @OptionGroup var diagnostics: DiagnosticOptions
 
     func run() throws {
-        try MPI.initialize()
+        diagnostics.apply()
+        let mpi = MPITransport.isLaunched ? try MPITransport() : nil
         BLASEnvironment.useOneThreadUnlessConfigured()
-        if MPI.rank > 0 {
-            try WorkerLoop.run(rank: MPI.rank)
-            MPI.finalize()
-            return
+        if let mpi, mpi.rank > 0 {
+            runWorker(mpi)
         }
-        let workers = MPI.size - 1
-        var release = WorkerRelease(workers: workers)
+        let ranks = mpi?.size ?? 1
+        let plan: RunPlan
         do {
-            let outcome = try coordinate(workers: workers, release: &release)
-            try release.releaseAll()
-            MPI.finalize()
-            if outcome != 0 { throw ExitCode(outcome) }
-        } catch let exit as ExitCode {
-            throw exit
+            plan = try RunPlan(command: self)
         } catch {
-            if release.workersMayBeBusy {
-                // A worker in the middle of sending its results waits for a receive rank 0
-                // will never post: only an abort ends the job. The file is closed by now.
-                MPI.abort(code: AlphaSweep.report(error, note: "aborting the MPI job: workers may be mid-task"))
-            }
-            try? release.releaseAll()
-            MPI.finalize()
+            // Nothing was written; the workers wait for the experiment: let them go.
+            for worker in 1..<ranks { try? mpi?.send(.stop, to: worker) }
+            mpi?.finalize()
             throw error
-        }
-    }
-
-    /// Rank 0's work; returns the exit code (0 complete, 1 stopped early).
-    func coordinate(workers: Int, release: inout WorkerRelease) throws -> Int32 {
-        let (sweep, text) = try SweepSpec.load(path: spec)
-        var selected = Shard.whole
-        if let shard {
-            guard let parsed = Shard(parsing: shard) else {
-                throw BadInput("--shard: expected I/K with 0 ≤ I < K, got '\(shard)'")
-            }
-            selected = parsed
-        }
-        guard drainSeconds >= 0, drainSeconds.isFinite else { throw BadInput("--drain-seconds: must be ≥ 0") }
-        // Before planning (which itself takes memory in proportion): the shard's share of the
-        // grid by count, approximate because shards are balanced by cost, not by count.
-        let tracked = (sweep.taskCount + selected.count - 1) / selected.count
-        if let available = MemoryLimit.available,
-           let shortfall = Coordinator.memoryShortfall(tasks: tracked, availableBytes: available) {
-            throw BadInput("\(spec): \(shortfall): split the grid into shards (--shard I/K, or `alphasweep submit --array K`)")
         }
         StopSignal.install()
-
-        var hellos: [WorkerHello] = []
-        if workers > 0 {
-            hellos = try release.broadcastSpec(text)
-        }
-        let hostnames = Array(Set(hellos.map(\.hostname) + [MPI.processorName])).sorted()
-        let blasCores = Array(Set(hellos.map(\.blasCore) + [BLASEnvironment.coreName])).sorted()
-        let provenance = Provenance(
-            alphasweepVersion: AlphasweepVersion.current, created: Provenance.timestamp(), hostnames: hostnames,
-            ranks: workers + 1, shard: selected.description, mpiLibrary: MPI.libraryVersion,
-            blasCore: blasCores.joined(separator: ","), commandLine: CommandLine.arguments.joined(separator: " "))
-
-        let writer: ResultsWriter
-        var done = Set<TaskKey>()
-        if resume {
-            let (opened, existing, journal) = try ResultsWriter.resume(path: out, specSHA256: sweep.sha256, provenance: provenance)
-            writer = opened
-            done = Set(existing.map(\.key))
-            if let problem = journal.problem {
-                log("\(out).journal: dropped \(journal.ignoredBytes) bytes after its last intact row (\(problem)); "
-                    + "tasks whose rows were in them run again")
-            }
+        let outcome: RunOutcome
+        if let mpi, ranks > 1 {
+            outcome = plan.coordinate(over: mpi, ranks: ranks)
         } else {
-            writer = try ResultsWriter.create(path: out, specText: text, specSHA256: sweep.sha256, provenance: provenance)
+            // One rank: a thread trains behind an in-process transport, so this thread keeps
+            // listening for stop signals while a task runs.
+            let network = InProcessNetwork(size: 2)
+            let worker = Thread { try? WorkerLoop(transport: network.endpoint(1), recordedRank: 0).run() }
+            worker.stackSize = 64 << 20
+            worker.start()
+            outcome = plan.coordinate(over: network.endpoint(0), ranks: 1)
         }
-        let sink = WriterSink(writer: writer)
-        let work = SchedulePolicy.pendingWork(spec: sweep, done: done, shard: selected)
-        var options = CoordinatorOptions()
-        options.drainSeconds = drainSeconds
-        options.logInterval = logInterval
-        let coordinator = Coordinator(work: work, sink: sink, options: options, workers: max(workers, 1))
-        log("alphasweep \(AlphasweepVersion.current): \(work.reduce(0) { $0 + $1.optimizers.count }) tasks to run"
-            + (done.isEmpty ? "" : " (\(done.count) already in \(out))")
-            + (selected == .whole ? "" : " in shard \(selected)")
-            + " on \(workers + 1) rank(s); BLAS core \(BLASEnvironment.coreName), \(BLASEnvironment.threads) thread(s) per rank")
+        let code = outcome.error.map { AlphaSweep.report($0) } ?? outcome.exitCode
+        if let mpi, outcome.mustAbort && ranks > 1 { mpi.abort(code: code) }
+        // One rank: a task still running on the worker thread ends with the process.
+        mpi?.finalize()
+        if code != 0 { throw ExitCode(code) }
+    }
 
-        let summary: RunSummary
-        var abandoned: [Int] = []
+    /// Ranks 1…: work until told to stop. A worker whose coordinator went silent exits
+    /// without MPI (its peers may be unreachable), which ends the job.
+    func runWorker(_ mpi: MPITransport) -> Never {
+        for signalNumber in [SIGTERM, SIGUSR1, SIGINT] { signal(signalNumber, SIG_IGN) }
         do {
-            if workers == 0 {
-                summary = try coordinator.runLocally(TaskRunner(spec: sweep, rank: 0))
-            } else {
-                release.workersMayBeBusy = true
-                (summary, abandoned) = try coordinator.serve(workers: workers)
-                release.markStopped(except: abandoned)
-                release.workersMayBeBusy = !abandoned.isEmpty
-            }
+            try WorkerLoop(transport: mpi).run()
+            mpi.finalize()
+            Foundation.exit(0)
         } catch {
-            try? writer.close()
-            throw error
+            Foundation.exit(AlphaSweep.report(error, note: "rank \(mpi.rank)"))
         }
-        try writer.close()
-        log(String(format: "wall %.1f s, coordinator CPU %.2f s, task time %.1f s, parallel efficiency %.1f%% over %d worker(s)",
-                   summary.wallSeconds, summary.coordinatorCPUSeconds, summary.taskSeconds,
-                   100 * summary.parallelEfficiency, summary.workers))
-        if let signal = summary.stoppedBy {
-            log("stopped by \(StopSignal.name(signal)) after \(summary.tasksDone) of \(summary.tasksPlanned) tasks; "
-                + "\(out) is closed and complete up to there: rerun with --resume to finish")
-            if !abandoned.isEmpty {
-                log("abandoning work in flight on rank(s) \(abandoned.map(String.init).joined(separator: ", "))")
-                MPI.abort(code: 1)
-            }
-            return 1
-        }
-        return 0
     }
 }
 
-func log(_ line: String) {
-    FileHandle.standardError.write(Data(("alphasweep: " + line + "\n").utf8))
+/// How a run on rank 0 ended, for the process to act on.
+struct RunOutcome {
+    var exitCode: Int32
+    /// A worker may be mid-task or unreachable: only an abort ends the job.
+    var mustAbort: Bool
+    /// The error to report (after the file was closed), if the run failed.
+    var error: Error?
+}
+
+/// What rank 0 checks before anything is written, and then does: open the results file,
+/// greet the workers, serve the work, close the file.
+struct RunPlan {
+    let specPath: String
+    let out: String
+    let resume: Bool
+    let sweep: SweepSpec
+    let specText: String
+    let shard: Shard
+    let options: CoordinatorOptions
+
+    init(command: Run) throws {
+        (sweep, specText) = try SweepSpec.load(path: command.spec)
+        specPath = command.spec
+        out = command.out
+        resume = command.resume
+        var selected = Shard.whole
+        if let text = command.shard {
+            guard let parsed = Shard(parsing: text) else {
+                throw BadInput("--shard: expected I/K with 0 ≤ I < K, got '\(text)'")
+            }
+            selected = parsed
+        }
+        shard = selected
+        guard command.drainSeconds >= 0, command.drainSeconds.isFinite else { throw BadInput("--drain-seconds: must be ≥ 0") }
+        guard command.lostRankSeconds > 0, command.lostRankSeconds.isFinite else {
+            throw BadInput("--lost-rank-seconds: must be positive")
+        }
+        var options = CoordinatorOptions()
+        options.core.drainSeconds = command.drainSeconds
+        options.core.minimumSilence = command.lostRankSeconds
+        options.logInterval = command.logInterval
+        options.quiet = command.diagnostics.quiet
+        self.options = options
+        // Before planning (which itself takes memory in proportion): the shard's share of the
+        // grid by count, approximate because shards are balanced by cost, not by count.
+        let tracked = (sweep.grid.taskCount + shard.count - 1) / shard.count
+        if let available = MemoryLimit.available,
+           let shortfall = MemoryBudget.shortfall(tasks: tracked, availableBytes: available) {
+            throw BadInput("\(specPath): \(shortfall): split the grid into shards (--shard I/K, or `alphasweep submit --array K`)")
+        }
+    }
+
+    /// Runs the sweep over `transport` (whose workers are the ranks 1…); never throws: every
+    /// failure is in the outcome, after the results file was closed.
+    func coordinate(over transport: Transport, ranks: Int) -> RunOutcome {
+        let session = CoordinatorSession(transport: transport, options: options, logger: logger)
+        let hellos: [WorkerHello]
+        do {
+            hellos = try session.greet(sweep.experiment)
+        } catch {
+            return RunOutcome(exitCode: 1, mustAbort: true, error: error)
+        }
+        let writer: ResultsWriter
+        let done: Set<TaskKey>
+        do {
+            (writer, done) = try open(provenance: provenance(hellos, ranks: ranks, mpiLibrary: MPITransport.libraryVersion))
+        } catch {
+            do { try session.releaseAll() } catch { return RunOutcome(exitCode: 1, mustAbort: true, error: error) }
+            return RunOutcome(exitCode: 1, mustAbort: false, error: error)
+        }
+        let work = SchedulePolicy.pendingWork(spec: sweep, done: done, shard: shard)
+        let tasks = work.reduce(0) { $0 + $1.optimizers.count }
+        let already = done.isEmpty ? "" : " (\(done.count) already in \(out))"
+        let part = shard == .whole ? "" : " in shard \(shard)"
+        logger.info("alphasweep \(AlphasweepVersion.current): \(tasks) tasks to run\(already)\(part) on \(ranks) rank(s); BLAS core \(BLASEnvironment.coreName), \(BLASEnvironment.threads) thread(s) per rank")
+
+        let summary: RunSummary
+        do {
+            summary = try session.serve(work, into: WriterSink(writer: writer))
+        } catch {
+            try? writer.close()
+            return RunOutcome(exitCode: 1, mustAbort: true, error: AbortingError(error))
+        }
+        if case .storeFailed = summary.ending.reason {
+            try? writer.close()
+            let error = session.storeError ?? CoordinatorFailure(description: "storing results failed")
+            return RunOutcome(exitCode: 1, mustAbort: summary.ending.mustAbort,
+                              error: summary.ending.mustAbort ? AbortingError(error) : error)
+        }
+        do {
+            try writer.close()
+        } catch {
+            return RunOutcome(exitCode: 1, mustAbort: summary.ending.mustAbort, error: error)
+        }
+        logger.info("\(String(format: "wall %.1f s, coordinator CPU %.2f s, task time %.1f s, parallel efficiency %.1f%% over %d worker(s)", summary.wallSeconds, summary.coordinatorCPUSeconds, summary.taskSeconds, 100 * summary.parallelEfficiency, summary.workers))")
+        return ending(summary)
+    }
+
+    private func ending(_ summary: RunSummary) -> RunOutcome {
+        let ending = summary.ending
+        if case .stopped(let signal) = ending.reason {
+            logger.info("stopped by \(StopSignal.name(signal)) after \(summary.tasksDone) of \(summary.tasksPlanned) tasks; \(out) is closed and complete up to there: rerun with --resume to finish")
+            if !ending.abandoned.isEmpty {
+                logger.info("abandoning work in flight on rank(s) \(ending.abandoned.map(String.init).joined(separator: ", "))")
+            }
+            return RunOutcome(exitCode: 1, mustAbort: ending.mustAbort, error: nil)
+        }
+        if !ending.lost.isEmpty {
+            let lost = ending.lost.map(String.init).joined(separator: ", ")
+            logger.warning("every task is done, but rank(s) \(lost) went silent and cannot finish MPI: ending the job with MPI_Abort; \(out) is complete")
+            return RunOutcome(exitCode: 0, mustAbort: true, error: nil)
+        }
+        return RunOutcome(exitCode: 0, mustAbort: false, error: nil)
+    }
+
+    private func provenance(_ hellos: [WorkerHello], ranks: Int, mpiLibrary: String) -> Provenance {
+        let hostnames = Array(Set(hellos.map(\.hostName) + [HostName.current])).sorted()
+        let blasCores = Array(Set(hellos.map(\.blasCore) + [BLASEnvironment.coreName])).sorted()
+        return Provenance(
+            alphasweepVersion: AlphasweepVersion.current, created: Clock.utcTimestamp(), hostnames: hostnames,
+            ranks: ranks, shard: shard.description, mpiLibrary: mpiLibrary,
+            blasCore: blasCores.joined(separator: ","), commandLine: CommandLine.arguments.joined(separator: " "))
+    }
+
+    /// Creates the results file, or resumes it; returns the writer and the tasks already done.
+    private func open(provenance: Provenance) throws -> (ResultsWriter, Set<TaskKey>) {
+        guard resume else {
+            return (try ResultsWriter.create(path: out, specText: specText, specSHA256: sweep.sha256, provenance: provenance), [])
+        }
+        let (writer, existing, journal) = try ResultsWriter.resume(path: out, specSHA256: sweep.sha256, provenance: provenance)
+        if let problem = journal.problem {
+            logger.info("\(out).journal: dropped \(journal.ignoredBytes) bytes after its last intact row (\(problem)); tasks whose rows were in them run again")
+        }
+        return (writer, Set(existing.map(\.key)))
+    }
+}
+
+/// An error after which the job is aborted because workers may be mid-task: reported with
+/// that note, so the one line says why Open MPI's abort banner follows.
+struct AbortingError: Error {
+    let underlying: Error
+    init(_ underlying: Error) { self.underlying = underlying }
 }
 
 /// The results file as the coordinator's sink: every message's records are made durable
@@ -152,62 +232,5 @@ final class WriterSink: ResultsSink {
     func append(_ records: [TaskRecord]) throws {
         try writer.append(records)
         try writer.flush()
-    }
-}
-
-/// Rank 0's bookkeeping of which workers still wait for a word from it, so that every exit
-/// path — success, bad input, failure — lets them finish instead of hanging in MPI.
-struct WorkerRelease {
-    let workers: Int
-    var specSent = false
-    var greeted = Set<Int>()
-    var stopped = Set<Int>()
-    /// Set while work is handed out: a failure then may leave a worker mid-task or mid-send.
-    var workersMayBeBusy = false
-
-    init(workers: Int) { self.workers = workers }
-
-    /// Sends the spec text to every worker and collects their hellos.
-    mutating func broadcastSpec(_ text: String) throws -> [WorkerHello] {
-        for rank in 1...workers { try MPI.send(Array(text.utf8), to: rank, tag: MessageTag.spec.rawValue) }
-        specSent = true
-        var hellos: [WorkerHello] = []
-        while greeted.count < workers {
-            let envelope = try MPI.waitForAny()
-            let bytes = try MPI.receive(envelope)
-            guard envelope.tag == MessageTag.hello.rawValue else {
-                throw MPI.Failure(call: "unexpected message tag \(envelope.tag) from rank \(envelope.source)", code: -1)
-            }
-            hellos.append(try WorkerHello(decoding: bytes))
-            greeted.insert(envelope.source)
-        }
-        return hellos
-    }
-
-    /// After serving: every worker was told to stop except those abandoned while busy.
-    mutating func markStopped(except busy: [Int]) {
-        stopped = Set(1...workers).subtracting(busy)
-    }
-
-    /// Tells every worker not yet stopped to stop, once it is waiting for a reply.
-    mutating func releaseAll() throws {
-        guard workers > 0 else { return }
-        if !specSent {
-            for rank in 1...workers { try MPI.send([], to: rank, tag: MessageTag.stop.rawValue) }
-            stopped = Set(1...workers)
-            return
-        }
-        for rank in greeted.subtracting(stopped) {
-            try MPI.send([], to: rank, tag: MessageTag.stop.rawValue)
-            stopped.insert(rank)
-        }
-        while stopped.count < workers {
-            let envelope = try MPI.waitForAny()
-            _ = try MPI.receive(envelope)
-            if !stopped.contains(envelope.source) {
-                try MPI.send([], to: envelope.source, tag: MessageTag.stop.rawValue)
-                stopped.insert(envelope.source)
-            }
-        }
     }
 }

@@ -5,6 +5,7 @@ import FoundationXML
 #endif
 import Numerics
 import Sweep
+import Vocabulary
 import XCTest
 
 /// Synthetic sweeps: L = c·N^(−α_true(opt, s))·exp(noise), with per-replicate exponent jitter.
@@ -17,7 +18,7 @@ enum SyntheticSweep {
 
     static func spec(s: [Double] = [0.5, 1.0], seeds: Int = 8,
                      optimizers: [OptimizerKind] = OptimizerKind.allCases) -> SweepSpec {
-        SweepSpec(N: N, s: s, seeds: seeds, optimizers: optimizers)
+        SweepSpec(grid: SweepGrid(N: N, s: s, replicates: 0..<seeds, optimizers: optimizers))
     }
 
     /// One record per task of the spec (all ok).
@@ -32,7 +33,7 @@ enum SyntheticSweep {
         // per-(optimizer, s, replicate) exponent jitter.
         var shared: [String: Double] = [:]
         var jitter: [String: Double] = [:]
-        return spec.tasks.map { key in
+        return spec.grid.tasks.map { key in
             let sharedKey = "\(key.s)/\(key.replicate)", jitterKey = "\(key.optimizer)/\(sharedKey)"
             if shared[sharedKey] == nil { shared[sharedKey] = 0.04 * normal() }
             if jitter[jitterKey] == nil { jitter[jitterKey] = 0.01 * normal() }

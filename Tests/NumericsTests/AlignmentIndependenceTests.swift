@@ -1,5 +1,7 @@
 import CBLAS
 import Numerics
+import TestSupport
+import Vocabulary
 import XCTest
 
 /// Bitwise reproducibility across rank counts needs more than a fixed thread count: a rank's

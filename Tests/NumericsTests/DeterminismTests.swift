@@ -1,4 +1,6 @@
 import Numerics
+import TestSupport
+import Vocabulary
 import XCTest
 
 /// SPEC §5: a task's result is a pure function of the spec and its key, whatever else ran
@@ -9,23 +11,23 @@ final class DeterminismTests: NumericsTestCase {
     }
 
     func testSameTaskGivesBitwiseIdenticalResults() throws {
-        let p = smallParameters(D: 192, K: 4, n: 700)
+        let p = smallExperiment(D: 192, K: 4, n: 700)
         let a = InstanceKey(s: 1.25, N: 40, replicate: 3), b = InstanceKey(s: 0.5, N: 24, replicate: 7)
-        let first = InstanceTrainer.outcomes(parameters: p, key: a)
+        let first = trainAll(p, a)
         // Other work in between, then the same instance with the optimizers in reverse order.
-        _ = InstanceTrainer.outcomes(parameters: p, key: b, optimizers: [.matSign, .ng])
-        let instance = try ProblemInstance.sample(parameters: p, key: a)
+        _ = trainAll(p, b, optimizers: [.matSign, .ng])
+        let instance = try ProblemInstance.sample(experiment: p, key: a)
         let trainer = try InstanceTrainer(instance: instance)
         var second: [OptimizerKind: TrainingOutcome] = [:]
         for kind in OptimizerKind.allCases.reversed() {
             second[kind] = trainer.train(kind)
-            _ = InstanceTrainer.outcomes(parameters: p, key: b, optimizers: [kind])
+            _ = trainAll(p, b, optimizers: [kind])
         }
         for kind in OptimizerKind.allCases {
             XCTAssertEqual(first[kind]!.status, .ok)
             XCTAssertEqual(bits(first[kind]!), bits(second[kind]!), "\(kind)")
         }
-        let again = try ProblemInstance.sample(parameters: p, key: a)
+        let again = try ProblemInstance.sample(experiment: p, key: a)
         XCTAssertEqual(instance.F.elements.map(\.bitPattern), again.F.elements.map(\.bitPattern))
         XCTAssertEqual(instance.B.elements.map(\.bitPattern), again.B.elements.map(\.bitPattern))
     }
@@ -34,13 +36,13 @@ final class DeterminismTests: NumericsTestCase {
     /// or n (they come from their own streams).
     func testStreamsAreSeparated() throws {
         let key = InstanceKey(s: 1, N: 16, replicate: 0)
-        let joint = try ProblemInstance.sample(parameters: smallParameters(D: 64, K: 2, n: 100), key: key)
-        let direct = try ProblemInstance.sample(parameters: smallParameters(D: 64, K: 2, n: 300, sampler: .direct), key: key)
+        let joint = try ProblemInstance.sample(experiment: smallExperiment(D: 64, K: 2, n: 100), key: key)
+        let direct = try ProblemInstance.sample(experiment: smallExperiment(D: 64, K: 2, n: 300, sampler: .direct), key: key)
         XCTAssertEqual(joint.features, direct.features)
         XCTAssertEqual(joint.teacher, direct.teacher)
         XCTAssertNotEqual(joint.F, direct.F)
-        var p = smallParameters(D: 64, K: 2, n: 100)
+        var p = smallExperiment(D: 64, K: 2, n: 100)
         p.masterSeed = 1
-        XCTAssertNotEqual(try ProblemInstance.sample(parameters: p, key: key).features, joint.features)
+        XCTAssertNotEqual(try ProblemInstance.sample(experiment: p, key: key).features, joint.features)
     }
 }

@@ -1,5 +1,7 @@
 import Foundation
 import Numerics
+import TestSupport
+import Vocabulary
 import XCTest
 
 final class GaussianTests: NumericsTestCase {

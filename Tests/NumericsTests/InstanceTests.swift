@@ -1,5 +1,7 @@
 import Foundation
 import Numerics
+import TestSupport
+import Vocabulary
 import XCTest
 
 final class InstanceTests: NumericsTestCase {
@@ -13,8 +15,8 @@ final class InstanceTests: NumericsTestCase {
 
     /// C = [[WΛWᵀ/D, WΛW*/√D], [·, W*ᵀΛW* + σ²I]] checked element by element with plain loops.
     func testPopulationCovarianceMatchesDefinition() throws {
-        let p = smallParameters(D: 64, K: 3, n: 32, beta: 0.5)
-        let inst = try ProblemInstance.sample(parameters: p, key: InstanceKey(s: 1.25, N: 7, replicate: 2))
+        let p = smallExperiment(D: 64, K: 3, n: 32, beta: 0.5)
+        let inst = try ProblemInstance.sample(experiment: p, key: InstanceKey(s: 1.25, N: 7, replicate: 2))
         let W = inst.features, Ws = inst.teacher, lam = inst.lambda, D = 64, N = 7, K = 3
         func cov(_ a: (Int) -> Double, _ b: (Int) -> Double) -> Double {
             (0..<D).reduce(0) { $0 + a($1) * lam[$1] * b($1) }
@@ -37,8 +39,8 @@ final class InstanceTests: NumericsTestCase {
 
     /// The exact test loss equals a Monte-Carlo estimate E_x[(φ(x)·θ_o − w*_o·x)²] on 2e5 fresh x.
     func testExactLossMatchesMonteCarlo() throws {
-        let p = smallParameters(D: 256, K: 4, n: 512)
-        let inst = try ProblemInstance.sample(parameters: p, key: InstanceKey(s: 1.0, N: 32, replicate: 0))
+        let p = smallExperiment(D: 256, K: 4, n: 512)
+        let inst = try ProblemInstance.sample(experiment: p, key: InstanceKey(s: 1.0, N: 32, replicate: 0))
         let trainer = try InstanceTrainer(instance: inst)
         var thetas = [trainer.spectralReadout(trainer.filter(for: .ng)!), trainer.spectralReadout(trainer.filter(for: .gd)!)]
         // and an arbitrary readout
@@ -65,7 +67,7 @@ final class InstanceTests: NumericsTestCase {
         }
         XCTAssertEqual(N, inst.N)
         for (t, theta) in thetas.enumerated() {
-            let (mean, sd) = meanAndSD(perSample[t])
+            let (mean, sd) = Summary.meanAndSD(perSample[t])
             let se = sd / Double(samples).squareRoot()
             let exact = inst.testLoss(theta)
             XCTAssertLessThan(abs(mean - exact), 4 * se, "readout \(t): exact \(exact), MC \(mean) ± \(se)")
@@ -75,7 +77,7 @@ final class InstanceTests: NumericsTestCase {
 
     /// L(Θ = 0) is the signal variance bit for bit, and the trained optimizers improve on it.
     func testZeroReadoutLossIsSignalVariance() throws {
-        let inst = try ProblemInstance.sample(parameters: smallParameters(), key: InstanceKey(s: 1, N: 48, replicate: 1))
+        let inst = try ProblemInstance.sample(experiment: smallExperiment(), key: InstanceKey(s: 1, N: 48, replicate: 1))
         let zero = Matrix(rows: 48, columns: 4)
         XCTAssertEqual(inst.testLoss(zero).bitPattern, inst.signalVariance.bitPattern)
         XCTAssertEqual(inst.trainLoss(zero), inst.labelGram.trace / 8, accuracy: 1e-15)
@@ -91,8 +93,8 @@ final class InstanceTests: NumericsTestCase {
     /// With N > D the feature covariance is singular: the joint sampler must still work
     /// (through the symmetric square root when dpotrf fails) and give E[F] = C_φφ.
     func testRankDeficientCovarianceFallsBack() throws {
-        let p = smallParameters(D: 4, K: 2, n: 256)
-        let inst = try ProblemInstance.sample(parameters: p, key: InstanceKey(s: 1, N: 24, replicate: 0))
+        let p = smallExperiment(D: 4, K: 2, n: 256)
+        let inst = try ProblemInstance.sample(experiment: p, key: InstanceKey(s: 1, N: 24, replicate: 0))
         XCTAssertTrue(inst.usedSymmetricSquareRoot)
         XCTAssertTrue(inst.F.isFinite && inst.B.isFinite && inst.labelGram.isFinite)
         // rank(F) ≤ D: all but 4 eigenvalues vanish (relative to the largest).
@@ -103,10 +105,10 @@ final class InstanceTests: NumericsTestCase {
     }
 
     func testInvalidParametersThrowAndFailCleanly() {
-        var p = smallParameters()
+        var p = smallExperiment()
         p.n = 0
-        XCTAssertThrowsError(try ProblemInstance.sample(parameters: p, key: InstanceKey(s: 1, N: 8, replicate: 0)))
-        let outcomes = InstanceTrainer.outcomes(parameters: p, key: InstanceKey(s: 1, N: 8, replicate: 0))
+        XCTAssertThrowsError(try ProblemInstance.sample(experiment: p, key: InstanceKey(s: 1, N: 8, replicate: 0)))
+        let outcomes = trainAll(p, InstanceKey(s: 1, N: 8, replicate: 0))
         XCTAssertEqual(outcomes.count, 5)
         XCTAssertTrue(outcomes.values.allSatisfy { $0.status == .failed && !$0.message.isEmpty && !$0.message.contains("\n") })
     }

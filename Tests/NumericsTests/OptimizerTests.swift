@@ -1,10 +1,12 @@
 import Foundation
 import Numerics
+import TestSupport
+import Vocabulary
 import XCTest
 
 final class OptimizerTests: NumericsTestCase {
     func trainer(s: Double = 1, N: Int = 48, replicate: Int = 0, T: Int = 16, K: Int = 4) throws -> InstanceTrainer {
-        let inst = try ProblemInstance.sample(parameters: smallParameters(D: 256, K: K, n: 512, T: T),
+        let inst = try ProblemInstance.sample(experiment: smallExperiment(D: 256, K: K, n: 512, T: T),
                                               key: InstanceKey(s: s, N: N, replicate: replicate))
         return try InstanceTrainer(instance: inst)
     }
@@ -30,7 +32,7 @@ final class OptimizerTests: NumericsTestCase {
         let tr = try trainer(s: 1.5, N: 40)
         let lrs = [0.01, 0.3, 10]
         let eigen = try tr.matSignReadouts(peakLearningRates: lrs)
-        let feature = try tr.matSignReadoutsInFeatureBasis(peakLearningRates: lrs)
+        let feature = try tr.literalMatSign(peakLearningRates: lrs)
         for g in lrs.indices {
             let cols = (g * 4)..<((g + 1) * 4)
             XCTAssertLessThan(relativeDifference(eigen.columns(cols), feature.columns(cols)), 1e-10, "lr \(lrs[g])")
@@ -90,7 +92,7 @@ final class OptimizerTests: NumericsTestCase {
     func testFilterGainsAtTheEdges() {
         let muMax = 2.5, T = 16
         for kind in [OptimizerKind.gd, .sqrtNG, .ng] {
-            let f = SpectralFilter.spec(for: kind, muMax: muMax, steps: T)!
+            let f = SpectralFilter(optimizer: kind, muMax: muMax, steps: T)!
             let g0 = f.gain(0)
             XCTAssertTrue(g0.isFinite && g0 > 0)
             XCTAssertEqual(f.gain(1e-300), g0, accuracy: 1e-12 * g0)
@@ -98,11 +100,11 @@ final class OptimizerTests: NumericsTestCase {
             XCTAssertEqual(f.gain(-1e-20), g0, accuracy: 1e-9 * g0)
             XCTAssertEqual(f.gain(1e-9 * muMax), f.response(1e-9 * muMax) / (1e-9 * muMax))
             XCTAssertTrue(f.gain(-1e-17).isFinite)
-            XCTAssertEqual(SpectralFilter.spec(for: kind, muMax: muMax, steps: 0)!.gain(0.3), 0)
+            XCTAssertEqual(SpectralFilter(optimizer: kind, muMax: muMax, steps: 0)!.gain(0.3), 0)
         }
-        XCTAssertEqual(SpectralFilter.spec(for: .gd, muMax: muMax, steps: T)!.response(muMax), 1)
-        XCTAssertEqual(SpectralFilter.spec(for: .sqrtNG, muMax: muMax, steps: T)!.response(muMax), 1, accuracy: 1e-15)
-        XCTAssertNil(SpectralFilter.spec(for: .adam, muMax: 1, steps: 1))
+        XCTAssertEqual(SpectralFilter(optimizer: .gd, muMax: muMax, steps: T)!.response(muMax), 1)
+        XCTAssertEqual(SpectralFilter(optimizer: .sqrtNG, muMax: muMax, steps: T)!.response(muMax), 1, accuracy: 1e-15)
+        XCTAssertNil(SpectralFilter(optimizer: .adam, muMax: 1, steps: 1))
         // GD: small μ gives f ≈ Tημ.
         XCTAssertEqual(SpectralFilter.gd(eta: 1, steps: 16).response(1e-12), 16e-12 - 120e-24, accuracy: 1e-26)
     }
@@ -132,7 +134,7 @@ final class OptimizerTests: NumericsTestCase {
     func testOracleLearningRateIsOnTheGrid() throws {
         let tr = try trainer(N: 32)
         for kind in [OptimizerKind.adam, .matSign] {
-            let grid = kind == .adam ? tr.instance.parameters.adamLR.values : tr.instance.parameters.matSignLR.values
+            let grid = kind == .adam ? tr.instance.experiment.adamLR.values : tr.instance.experiment.matSignLR.values
             XCTAssertEqual(grid.count, kind == .adam ? 17 : 21)
             let outcome = tr.train(kind)
             XCTAssertEqual(outcome.status, .ok)
@@ -160,18 +162,18 @@ final class OptimizerTests: NumericsTestCase {
     /// Constructed cases through the training API: a grid of tiny lrs picks its largest (edge);
     /// lrs so large that the loss overflows are excluded; a grid of only those is `diverged`.
     func testGridEdgesAndDivergenceThroughTraining() throws {
-        var p = smallParameters(D: 128, K: 3, n: 256)
+        var p = smallExperiment(D: 128, K: 3, n: 256)
         p.adamLR = LogGrid(log10Min: -8, log10Max: -7, log10Step: 0.5)
         p.matSignLR = LogGrid(log10Min: -8, log10Max: -7, log10Step: 0.5)
         let key = InstanceKey(s: 1, N: 16, replicate: 0)
-        var out = InstanceTrainer.outcomes(parameters: p, key: key, optimizers: [.adam, .matSign])
+        var out = trainAll(p, key, optimizers: [.adam, .matSign])
         for kind in [OptimizerKind.adam, .matSign] {
             XCTAssertEqual(out[kind]!.status, .ok)
             XCTAssertEqual(out[kind]!.lr, p.adamLR.values.last)
             XCTAssertTrue(out[kind]!.lrAtGridEdge)
         }
 
-        let tr = try InstanceTrainer(instance: ProblemInstance.sample(parameters: p, key: key))
+        let tr = try InstanceTrainer(instance: ProblemInstance.sample(experiment: p, key: key))
         for kind in [OptimizerKind.adam, .matSign] {
             let search = try tr.learningRateSearch(kind, grid: [0.1, 1, 1e200])
             XCTAssertFalse(search.testLosses[2].isFinite, "\(kind) at lr 1e200")
@@ -184,7 +186,7 @@ final class OptimizerTests: NumericsTestCase {
 
         p.adamLR = LogGrid(log10Min: 200, log10Max: 250, log10Step: 25)
         p.matSignLR = p.adamLR
-        out = InstanceTrainer.outcomes(parameters: p, key: key, optimizers: [.adam, .matSign])
+        out = trainAll(p, key, optimizers: [.adam, .matSign])
         for kind in [OptimizerKind.adam, .matSign] {
             XCTAssertEqual(out[kind]!.status, .diverged, "\(kind)")
             XCTAssertTrue(out[kind]!.testLoss.isNaN)

@@ -1,4 +1,6 @@
 import Numerics
+import TestSupport
+import Vocabulary
 import XCTest
 
 final class PhiloxTests: NumericsTestCase {

@@ -1,5 +1,7 @@
 import Foundation
 import Numerics
+import TestSupport
+import Vocabulary
 import XCTest
 
 /// `joint` and `direct` draw the training data from the same law (SPEC §2).
@@ -16,9 +18,9 @@ final class SamplerTests: NumericsTestCase {
                                             .direct: Array(repeating: [], count: entries.count)]
         var losses: [SamplerKind: [[Double]]] = [.joint: [[], []], .direct: [[], []]]
         for sampler in [SamplerKind.joint, .direct] {
-            let p = smallParameters(D: 96, K: K, n: n, T: 16, sampler: sampler)
+            let p = smallExperiment(D: 96, K: K, n: n, T: 16, sampler: sampler)
             for r in 0..<replicates {
-                let inst = try ProblemInstance.sample(parameters: p, key: InstanceKey(s: 1.0, N: N, replicate: r))
+                let inst = try ProblemInstance.sample(experiment: p, key: InstanceKey(s: 1.0, N: N, replicate: r))
                 let C = inst.covariance
                 func gram(_ i: Int, _ j: Int) -> Double {
                     if i < N && j < N { return inst.F[i, j] }
@@ -38,7 +40,7 @@ final class SamplerTests: NumericsTestCase {
         for sampler in [SamplerKind.joint, .direct] {
             var pooled = 0.0
             for e in entries.indices {
-                let (mean, _) = meanAndSD(z[sampler]![e])
+                let (mean, _) = Summary.meanAndSD(z[sampler]![e])
                 XCTAssertLessThan(abs(mean), 4.5 / Double(replicates).squareRoot(), "\(sampler) entry \(entries[e]) mean")
                 pooled += z[sampler]![e].reduce(0) { $0 + $1 * $1 }
             }
@@ -47,9 +49,9 @@ final class SamplerTests: NumericsTestCase {
         }
         for k in 0..<2 {
             let a = losses[.joint]![k], b = losses[.direct]![k]
-            let diff = meanAndSD(zip(a, b).map { $0 - $1 })
+            let diff = Summary.meanAndSD(zip(a, b).map { $0 - $1 })
             XCTAssertLessThan(abs(diff.mean), 4 * diff.sd / Double(replicates).squareRoot(), "loss \(k) paired mean")
-            let ratio = meanAndSD(a).sd / meanAndSD(b).sd
+            let ratio = Summary.meanAndSD(a).sd / Summary.meanAndSD(b).sd
             XCTAssertTrue(ratio > 0.6 && ratio < 1.67, "loss \(k) spread ratio \(ratio)")
         }
     }

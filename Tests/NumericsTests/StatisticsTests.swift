@@ -1,5 +1,7 @@
 import Foundation
 import Numerics
+import TestSupport
+import Vocabulary
 import XCTest
 
 /// Normal draws for synthetic data (Box–Muller on SplitMix64; test-only).

@@ -1,6 +1,8 @@
 import CBLAS
 import Foundation
 import Numerics
+import TestSupport
+import Vocabulary
 import XCTest
 
 /// Tests of the spectral diagnostic (SPEC §7) through its public API.
@@ -50,6 +52,30 @@ final class TheoryTests: XCTestCase {
             assertClose(r * r, z, tolerance: 1e-13)
             XCTAssertGreaterThanOrEqual(r.real, 0)
         }
+    }
+
+    /// Near the unit circle, the real part of log z = log|z| keeps its relative accuracy
+    /// (against |z|² − 1 formed in 64-bit-mantissa Float80 arithmetic): log(hypot(x, y))
+    /// would keep none of it for |z| − 1 ~ 1e-13. Far from the circle, the plain formula.
+    func testComplexLogarithmIsAccurateNearTheUnitCircle() {
+        var worstNear = 0.0, worstNaive = 0.0
+        for (k, theta) in [0.0, 0.3, 0.7853981633974483, 1.2, 2.5, 3.0].enumerated() {
+            for delta in [1e-13, -3e-12, 7e-10, -1e-6, 0.01, 0.2] {
+                let z = Complex((1 + delta) * cos(theta), (1 + delta) * sin(theta))
+                let x = Float80(z.real), y = Float80(z.imaginary)
+                let exact = 0.5 * Foundation.log1p(Double(x * x + y * y - 1))
+                let got = Complex.log(z)
+                worstNear = max(worstNear, Swift.abs(got.real - exact) / Swift.abs(exact))
+                worstNaive = max(worstNaive, Swift.abs(Foundation.log(z.magnitude) - exact) / Swift.abs(exact))
+                XCTAssertEqual(got.imaginary, atan2(z.imaginary, z.real), "k=\(k)")
+            }
+        }
+        // The Float80 reference itself is good to ~5e-20/|z|² − 1|, i.e. ~3e-7 at 1e-13.
+        XCTAssertLessThan(worstNear, 1e-5)
+        XCTAssertGreaterThan(worstNaive, 1e-4, "the test would catch log(hypot(x, y))")
+        XCTAssertEqual(Complex.log(Complex(3, 4)).real, Foundation.log(5), accuracy: 1e-15)
+        XCTAssertEqual(Complex.log(Complex(1e-300, 0)).real, Foundation.log(1e-300), accuracy: 1e-12)
+        XCTAssertEqual(Complex.log(Complex(1, 0)), Complex(0, 0))
     }
 
     // MARK: - Deterministic equivalent
@@ -128,11 +154,11 @@ final class TheoryTests: XCTestCase {
     // MARK: - Contour self-checks
 
     func testContourRecoversContinuousMassAndEigenvalueCount() throws {
-        var p = ProblemParameters()
+        var p = Experiment()
         p.D = 2048
         for s in [0.5, 1.0, 1.5, 2.0] {
             for n in [16, 128, 1024] {
-                let d = try SpectralDiagnostic(parameters: p, s: s, N: n)
+                let d = try SpectralDiagnostic(experiment: p, s: s, N: n)
                 let c = d.selfCheck
                 XCTAssertLessThan(c.massRelativeError, 1e-9, "s = \(s), N = \(n)")
                 XCTAssertLessThan(c.countRelativeError, 1e-9, "s = \(s), N = \(n)")
@@ -151,31 +177,31 @@ final class TheoryTests: XCTestCase {
     }
 
     func testFailuresAreLoud() throws {
-        var p = ProblemParameters()
+        var p = Experiment()
         p.D = 256
         for n in [0, 256, 300] {
-            XCTAssertThrowsError(try SpectralDiagnostic(parameters: p, s: 1, N: n)) { error in
+            XCTAssertThrowsError(try SpectralDiagnostic(experiment: p, s: 1, N: n)) { error in
                 guard case .unsupported = error as? SpectralDiagnosticError else { return XCTFail("\(error)") }
             }
         }
         var tooFew = p
         tooFew.n = 100
-        XCTAssertThrowsError(try SpectralDiagnostic(parameters: tooFew, s: 1, N: 128))
+        XCTAssertThrowsError(try SpectralDiagnostic(experiment: tooFew, s: 1, N: 128))
         var options = SpectralDiagnostic.Options()
         options.maximumNodes = options.initialNodes
-        XCTAssertThrowsError(try SpectralDiagnostic(parameters: p, s: 1, N: 32, options: options)) { error in
+        XCTAssertThrowsError(try SpectralDiagnostic(experiment: p, s: 1, N: 32, options: options)) { error in
             guard case .notConverged = error as? SpectralDiagnosticError else { return XCTFail("\(error)") }
         }
         options = SpectralDiagnostic.Options()
         options.selfCheckTolerance = -1
-        XCTAssertThrowsError(try SpectralDiagnostic(parameters: p, s: 1, N: 32, options: options)) { error in
+        XCTAssertThrowsError(try SpectralDiagnostic(experiment: p, s: 1, N: 32, options: options)) { error in
             guard case .selfCheckFailed = error as? SpectralDiagnosticError else { return XCTFail("\(error)") }
         }
-        let d = try SpectralDiagnostic(parameters: p, s: 1, N: 32)
+        let d = try SpectralDiagnostic(experiment: p, s: 1, N: 32)
         XCTAssertNil(d.prediction(for: .adam))
         XCTAssertNil(d.prediction(for: .matSign))
-        XCTAssertThrowsError(try SpectralDiagnostic.losses(for: .adam, parameters: p, s: 1, Ns: [16]))
-        let results = SpectralDiagnostic.evaluate(parameters: p, s: 1, Ns: [16, 512, 64])
+        XCTAssertThrowsError(try SpectralDiagnostic.losses(for: .adam, experiment: p, s: 1, Ns: [16]))
+        let results = SpectralDiagnostic.evaluate(experiment: p, s: 1, Ns: [16, 512, 64])
         XCTAssertNoThrow(try results[0].get())
         XCTAssertThrowsError(try results[1].get())
         XCTAssertEqual(try results[2].get().N, 64)
@@ -184,11 +210,11 @@ final class TheoryTests: XCTestCase {
     // MARK: - Limits
 
     func testLongTrainingReachesTheRidgelessLoss() throws {
-        var p = ProblemParameters()
+        var p = Experiment()
         var previous: [OptimizerKind: Double] = [:]
         for steps in [1, 4, 16, 64, 1_000_000] {
             p.T = steps
-            let d = try SpectralDiagnostic(parameters: p, s: 1.0, N: 64)
+            let d = try SpectralDiagnostic(experiment: p, s: 1.0, N: 64)
             for prediction in d.predictions {
                 // Longer training never raises the population loss of these monotone filters.
                 if let before = previous[prediction.optimizer] {
@@ -213,7 +239,7 @@ final class TheoryTests: XCTestCase {
 
     func testNaturalGradientFitsEverythingAboveEpsilon() throws {
         // At T = 16 NG removes every eigenvalue ≫ ε: L_NG ≈ L_RF and df₂ ≈ N (SPEC §7).
-        let d = try SpectralDiagnostic(parameters: ProblemParameters(), s: 1.0, N: 256)
+        let d = try SpectralDiagnostic(experiment: Experiment(), s: 1.0, N: 256)
         let ng = try XCTUnwrap(d.prediction(for: .ng))
         XCTAssertEqual(ng.df2, 256, accuracy: 1e-6)
         XCTAssertEqual(ng.populationLoss, ng.ridgelessLoss, accuracy: 1e-12)
@@ -226,10 +252,10 @@ final class TheoryTests: XCTestCase {
     /// SPEC §7: as N → ∞ at fixed T, α_NG → max(s + β − 1, 0) while α_GD and α_SqrtNG → 0. At
     /// D = 16384 and s = 2 (β = 0) the local population exponents over N = 64…4096 show it.
     func testAsymptoticExponentsTrendAsSpecified() throws {
-        var p = ProblemParameters()
+        var p = Experiment()
         p.D = 16384
         let Ns = [64, 256, 1024, 4096]
-        let ds = try Ns.map { try SpectralDiagnostic(parameters: p, s: 2.0, N: $0) }
+        let ds = try Ns.map { try SpectralDiagnostic(experiment: p, s: 2.0, N: $0) }
         func localAlphas(_ optimizer: OptimizerKind) -> [Double] {
             let l = ds.map { $0.prediction(for: optimizer)!.populationLoss }
             return (0..<(l.count - 1)).map { -Foundation.log(l[$0 + 1] / l[$0]) / Foundation.log(4) }
@@ -247,11 +273,11 @@ final class TheoryTests: XCTestCase {
     /// averaged over the teacher in closed form (so only W is sampled).
     func testPredictionMatchesDenseMonteCarloAtPopulationF() throws {
         let D = 2048, s = 1.0, replicates = 8
-        let p = ProblemParameters()
+        let p = Experiment()
         let lambda = powerLawSpectrum(D: D, s: s)
         var rng = TheoryTestGenerator(seed: 0x5eed_7e01)
         for n in [64, 512] {
-            let d = try SpectralDiagnostic(parameters: p, s: s, N: n)
+            let d = try SpectralDiagnostic(experiment: p, s: s, N: n)
             let mu = d.topEigenvalue
             var sums: [OptimizerKind: Double] = [:]
             for _ in 0..<replicates {

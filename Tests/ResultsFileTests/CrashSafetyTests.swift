@@ -1,12 +1,13 @@
 import Foundation
 import ResultsFile
-import Sweep
+import TestSupport
+import Vocabulary
 import XCTest
 
 final class CrashSafetyTests: XCTestCase {
     func testFlushedRowsAreReadableWithoutClose() throws {
-        let path = Fixture.directory(self) + "/run.h5"
-        let records = Fixture.records()
+        let path = Scratch.directory(self) + "/run.h5"
+        let records = SampleRecords.awkward()
         let writer = try ResultsWriter.create(path: path, specText: Fixture.specText, specSHA256: Fixture.sha,
                                               provenance: Fixture.provenance, policy: .manual)
         try writer.append(Array(records[0..<40]))
@@ -15,22 +16,22 @@ final class CrashSafetyTests: XCTestCase {
 
         let live = try ResultsReader.read(path: path)
         XCTAssertEqual(live.records.count, 40)
-        XCTAssertEqual(live.journalRowCount, 40)
+        XCTAssertEqual(live.journal.rows, 40)
         XCTAssertEqual(try ResultsReader.read(path: path, includeJournal: false).records.count, 0)
         try writer.close()
     }
 
     func testKilledWriterLosesOnlyUnflushedRowsAndResumes() throws {
-        let dir = Fixture.directory(self)
+        let dir = Scratch.directory(self)
         let path = dir + "/run.h5"
         let child = try ChildProcess.run(mode: "crash", path: path)
         XCTAssertEqual(child.terminationReason, .uncaughtSignal)
         XCTAssertEqual(child.terminationStatus, SIGKILL)
 
-        let records = Fixture.records()
+        let records = SampleRecords.awkward()
         let contents = try ResultsReader.read(path: path)
         assertSameRecords(contents.records, Array(records[0..<50]).sorted { $0.key < $1.key })
-        XCTAssertEqual(contents.journalRowCount, 50)
+        XCTAssertEqual(contents.journal.rows, 50)
 
         let (writer, existing, journal) = try ResultsWriter.resume(path: path, specSHA256: Fixture.sha,
                                                                    provenance: Fixture.provenance)
@@ -42,21 +43,21 @@ final class CrashSafetyTests: XCTestCase {
         assertSameRecords(final.records, records.sorted { $0.key < $1.key })
         XCTAssertEqual(final.provenance.map(\.event), ["run", "resume"])
         XCTAssertEqual(final.provenance.map(\.rows), [0, records.count - 50])
-        XCTAssertEqual(Fixture.listing(dir), ["run.h5"])
+        XCTAssertEqual(Scratch.listing(dir), ["run.h5"])
     }
 
     func testTornJournalTailIsIgnoredAndReported() throws {
-        let path = Fixture.directory(self) + "/run.h5"
-        let records = Fixture.records()
+        let path = Scratch.directory(self) + "/run.h5"
+        let records = SampleRecords.awkward()
         let writer = try ResultsWriter.create(path: path, specText: Fixture.specText, specSHA256: Fixture.sha,
                                               provenance: Fixture.provenance, policy: .manual)
         try writer.append(Array(records[0..<10]))
         try writer.flush()
         let journalPath = writer.journalPath
-        let complete = try XCTUnwrap(Fixture.bytes(journalPath))
+        let complete = try XCTUnwrap(Scratch.bytes(journalPath))
         try writer.append(Array(records[10..<11]))
         try writer.flush()
-        let longer = try XCTUnwrap(Fixture.bytes(journalPath))
+        let longer = try XCTUnwrap(Scratch.bytes(journalPath))
 
         // A crash mid-write: half of the 11th record.
         let torn = longer.prefix(complete.count + (longer.count - complete.count) / 2)
@@ -77,14 +78,14 @@ final class CrashSafetyTests: XCTestCase {
     }
 
     func testCrashBetweenSnapshotAndJournalResetCollapsesDuplicates() throws {
-        let path = Fixture.directory(self) + "/run.h5"
-        let records = Fixture.records()
+        let path = Scratch.directory(self) + "/run.h5"
+        let records = SampleRecords.awkward()
         var writer: ResultsWriter? = try ResultsWriter.create(path: path, specText: Fixture.specText, specSHA256: Fixture.sha,
                                                               provenance: Fixture.provenance, policy: .manual)
         try writer!.append(records)
         try writer!.flush()
         let journalPath = writer!.journalPath
-        let journal = try XCTUnwrap(Fixture.bytes(journalPath))
+        let journal = try XCTUnwrap(Scratch.bytes(journalPath))
         try writer!.checkpoint()
         writer = nil  // "crash"
         try journal.write(to: URL(fileURLWithPath: journalPath))  // the journal reset never happened
@@ -96,8 +97,8 @@ final class CrashSafetyTests: XCTestCase {
     }
 
     func testAutomaticCheckpointsKeepTheSnapshotCurrent() throws {
-        let path = Fixture.directory(self) + "/run.h5"
-        let records = Fixture.records(s: [0.5, 1, 1.5, 2, 2.5], N: [16, 32, 64, 128], replicates: 40)
+        let path = Scratch.directory(self) + "/run.h5"
+        let records = SampleRecords.awkward(s: [0.5, 1, 1.5, 2, 2.5], N: [16, 32, 64, 128], replicates: 40)
         let writer = try ResultsWriter.create(path: path, specText: Fixture.specText, specSHA256: Fixture.sha,
                                               provenance: Fixture.provenance)
         for start in stride(from: 0, to: records.count, by: 20) {
@@ -111,7 +112,7 @@ final class CrashSafetyTests: XCTestCase {
     }
 
     func testDiskFullKeepsSnapshotAndFlushedRows() throws {
-        let dir = Fixture.directory(self)
+        let dir = Scratch.directory(self)
         let path = dir + "/run.h5"
         let child = try ChildProcess.run(mode: "disk-full", path: path)
         XCTAssertEqual(child.terminationStatus, 0)
@@ -127,7 +128,7 @@ final class CrashSafetyTests: XCTestCase {
         XCTAssertEqual(try ResultsReader.read(path: path, includeJournal: false).records.count, 0, "old snapshot intact")
         let contents = try ResultsReader.read(path: path)
         XCTAssertEqual(contents.records.count, flushed, "every flushed row survives")
-        XCTAssertEqual(Fixture.listing(dir).filter { !$0.hasSuffix(".report.json") }, ["run.h5", "run.h5.journal"],
+        XCTAssertEqual(Scratch.listing(dir).filter { !$0.hasSuffix(".report.json") }, ["run.h5", "run.h5.journal"],
                        "no temporaries, no lock left behind")
         let (writer, existing, _) = try ResultsWriter.resume(path: path, specSHA256: Fixture.sha, provenance: Fixture.provenance)
         XCTAssertEqual(existing.count, flushed)

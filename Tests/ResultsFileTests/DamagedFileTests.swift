@@ -1,15 +1,16 @@
 import CHDF5
 import Foundation
 import ResultsFile
-import Sweep
+import TestSupport
+import Vocabulary
 import XCTest
 
 /// Damaged, foreign or missing files give a clear error naming the file, and are not changed.
 final class DamagedFileTests: XCTestCase {
     private func bigFile() throws -> (dir: String, path: String) {
-        let dir = Fixture.directory(self)
+        let dir = Scratch.directory(self)
         let path = dir + "/run.h5"
-        try writeResultsFile(path, records: Fixture.records(s: (1...20).map { Double($0) / 4 }, N: [16, 32, 64, 128, 256],
+        try writeResultsFile(path, records: SampleRecords.awkward(s: (1...20).map { Double($0) / 4 }, N: [16, 32, 64, 128, 256],
                                                             replicates: 10))
         return (dir, path)
     }
@@ -17,9 +18,9 @@ final class DamagedFileTests: XCTestCase {
     /// Reads `path`, expects an error that names it, and checks the bytes on disk did not change.
     private func assertUnreadable(_ path: String, mentioning words: [String] = [],
                                   file: StaticString = #filePath, line: UInt = #line) {
-        let before = Fixture.bytes(path)
+        let before = Scratch.bytes(path)
         let error = expectResultsError({ _ = try ResultsReader.read(path: path) }, file: file, line: line)
-        XCTAssertEqual(Fixture.bytes(path), before, "the file was modified", file: file, line: line)
+        XCTAssertEqual(Scratch.bytes(path), before, "the file was modified", file: file, line: line)
         guard let error else { return }
         XCTAssertTrue(error.description.contains(path), "'\(error)' does not name the file", file: file, line: line)
         XCTAssertTrue(error.isBadInput, file: file, line: line)
@@ -29,7 +30,7 @@ final class DamagedFileTests: XCTestCase {
 
     func testTruncatedFile() throws {
         let (_, path) = try bigFile()
-        let data = try XCTUnwrap(Fixture.bytes(path))
+        let data = try XCTUnwrap(Scratch.bytes(path))
         try data.prefix(data.count / 2).write(to: URL(fileURLWithPath: path))
         assertUnreadable(path, mentioning: ["truncated"])
     }
@@ -38,7 +39,7 @@ final class DamagedFileTests: XCTestCase {
     /// were unused): never a silent misread.
     func testFlippedBytesAreReportedOrHarmless() throws {
         let (_, path) = try bigFile()
-        let original = try XCTUnwrap(Fixture.bytes(path))
+        let original = try XCTUnwrap(Scratch.bytes(path))
         let expected = try ResultsReader.read(path: path)
         var detected = 0, harmless = 0
         let offsets = [0, 12, 40] + (1..<60).map { original.count * $0 / 60 }
@@ -59,13 +60,13 @@ final class DamagedFileTests: XCTestCase {
                 XCTAssertTrue(error.description.contains(path), "\(error)")
                 detected += 1
             }
-            XCTAssertEqual(Fixture.bytes(path), damaged, "reading changed the file")
+            XCTAssertEqual(Scratch.bytes(path), damaged, "reading changed the file")
         }
         XCTAssertGreaterThan(detected, offsets.count / 2, "\(detected) detected, \(harmless) harmless")
     }
 
     func testMissingEmptyAndForeignFiles() throws {
-        let dir = Fixture.directory(self)
+        let dir = Scratch.directory(self)
         let missing = dir + "/missing.h5"
         let error = expectResultsError { _ = try ResultsReader.read(path: missing) }
         XCTAssertEqual(error?.description, "\(missing): no such file")
@@ -80,14 +81,14 @@ final class DamagedFileTests: XCTestCase {
     }
 
     func testJournalOfAnotherFormatVersionOrSpec() throws {
-        let dir = Fixture.directory(self)
+        let dir = Scratch.directory(self)
         let path = dir + "/run.h5"
         let writer = try ResultsWriter.create(path: path, specText: Fixture.specText, specSHA256: Fixture.sha,
                                               provenance: Fixture.provenance, policy: .manual)
-        try writer.append(Array(Fixture.records().prefix(3)))
+        try writer.append(Array(SampleRecords.awkward().prefix(3)))
         try writer.flush()
         let journalPath = writer.journalPath
-        let journal = try XCTUnwrap(Fixture.bytes(journalPath))
+        let journal = try XCTUnwrap(Scratch.bytes(journalPath))
 
         var future = journal
         future[8] = 7  // format version 7, header checksum recomputed
@@ -136,8 +137,8 @@ final class DamagedFileTests: XCTestCase {
 /// alphasweep would write them) are refused with a clear message.
 final class FormatVersionTests: XCTestCase {
     func testOtherFormatVersionIsRefused() throws {
-        let path = Fixture.directory(self) + "/future.h5"
-        try writeResultsFile(path, records: Array(Fixture.records().prefix(3)))
+        let path = Scratch.directory(self) + "/future.h5"
+        try writeResultsFile(path, records: Array(SampleRecords.awkward().prefix(3)))
         _ = alphasweep_h5_silence_errors()
         let file = H5Fopen(path, alphasweep_h5f_acc_rdwr(), alphasweep_h5p_default())
         XCTAssertGreaterThanOrEqual(file, 0)

@@ -1,6 +1,7 @@
 import Foundation
 import ResultsFile
-import Sweep
+import TestSupport
+import Vocabulary
 import XCTest
 
 final class MergeTests: XCTestCase {
@@ -12,8 +13,8 @@ final class MergeTests: XCTestCase {
     }
 
     func testDisjointShardsMergeToTheSingleRunFile() throws {
-        let dir = Fixture.directory(self)
-        let records = Fixture.records()
+        let dir = Scratch.directory(self)
+        let records = SampleRecords.awkward()
         let single = try writeResultsFile(dir + "/single.h5", records: records)
         var shards: [[TaskRecord]] = [[], [], []]
         for (i, r) in records.shuffled().enumerated() { shards[i % 3].append(r) }
@@ -39,8 +40,8 @@ final class MergeTests: XCTestCase {
     }
 
     func testIdenticalDuplicatesCollapseAndJournalsOfKilledShardsCount() throws {
-        let dir = Fixture.directory(self)
-        let records = Fixture.records()
+        let dir = Scratch.directory(self)
+        let records = SampleRecords.awkward()
         let a = try writeResultsFile(dir + "/a.h5", records: Array(records[0..<40]))
         var b = Array(records[30...])
         for i in b.indices { b[i].wallSeconds = 1; b[i].rank = 9 }  // timing differs, results identical
@@ -62,8 +63,8 @@ final class MergeTests: XCTestCase {
     }
 
     func testConflictingDuplicatesAreRefusedNamingTaskAndFiles() throws {
-        let dir = Fixture.directory(self)
-        let records = Fixture.records()
+        let dir = Scratch.directory(self)
+        let records = SampleRecords.awkward()
         var changed = records[7]
         changed.outcome.testLoss = changed.outcome.testLoss.nextUp
         let a = try writeResultsFile(dir + "/a.h5", records: Array(records[0..<10]))
@@ -72,12 +73,12 @@ final class MergeTests: XCTestCase {
         let text = error?.description ?? ""
         XCTAssertTrue(text.contains(changed.key.description) && text.contains(a) && text.contains(b) && text.contains("test_loss"), text)
         XCTAssertEqual(error?.exitCode, 2)
-        XCTAssertFalse(Fixture.exists(dir + "/m.h5"))
+        XCTAssertFalse(Scratch.exists(dir + "/m.h5"))
     }
 
     func testMismatchedSpecAndBadOutputsAreRefused() throws {
-        let dir = Fixture.directory(self)
-        let records = Fixture.records()
+        let dir = Scratch.directory(self)
+        let records = SampleRecords.awkward()
         let a = try writeResultsFile(dir + "/a.h5", records: Array(records[0..<10]))
         let b = try writeResultsFile(dir + "/b.h5", records: Array(records[10..<20]), sha: Fixture.otherSHA)
         let spec = expectResultsError { try mergeResults(inputs: [a, b], output: dir + "/m.h5") }
@@ -86,14 +87,14 @@ final class MergeTests: XCTestCase {
         let same = expectResultsError { try mergeResults(inputs: [a], output: a) }
         XCTAssertTrue(same?.description.contains("is also an input") ?? false, "\(String(describing: same))")
         let existing = try writeResultsFile(dir + "/existing.h5", records: [])
-        let before = Fixture.bytes(existing)
+        let before = Scratch.bytes(existing)
         let exists = expectResultsError { try mergeResults(inputs: [a], output: existing) }
         XCTAssertTrue(exists?.description.contains("already exists") ?? false)
-        XCTAssertEqual(Fixture.bytes(existing), before)
+        XCTAssertEqual(Scratch.bytes(existing), before)
     }
 
     func testInputInUseIsRefused() throws {
-        let dir = Fixture.directory(self)
+        let dir = Scratch.directory(self)
         let running = try ResultsWriter.create(path: dir + "/a.h5", specText: Fixture.specText, specSHA256: Fixture.sha,
                                                provenance: Fixture.provenance)
         let error = expectResultsError { try mergeResults(inputs: [dir + "/a.h5"], output: dir + "/m.h5") }

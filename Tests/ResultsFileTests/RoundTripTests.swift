@@ -1,13 +1,14 @@
 import Foundation
 import ResultsFile
-import Sweep
+import TestSupport
+import Vocabulary
 import XCTest
 
 final class RoundTripTests: XCTestCase {
     func testRecordsRoundTripBitwiseInCanonicalOrder() throws {
-        let dir = Fixture.directory(self)
+        let dir = Scratch.directory(self)
         let path = dir + "/run.h5"
-        let records = Fixture.records()
+        let records = SampleRecords.awkward()
         try writeResultsFile(path, records: records.shuffled())
 
         let contents = try ResultsReader.read(path: path)
@@ -19,12 +20,12 @@ final class RoundTripTests: XCTestCase {
         XCTAssertEqual(contents.specSHA256, Fixture.sha)
         XCTAssertEqual(contents.formatVersion, 1)
         XCTAssertEqual(contents.journal, .none)
-        XCTAssertEqual(Fixture.listing(dir), ["run.h5"], "a closed writer leaves only the results file")
+        XCTAssertEqual(Scratch.listing(dir), ["run.h5"], "a closed writer leaves only the results file")
     }
 
     func testRootAttributesAndProvenance() throws {
-        let path = Fixture.directory(self) + "/run.h5"
-        try writeResultsFile(path, records: Fixture.records())
+        let path = Scratch.directory(self) + "/run.h5"
+        try writeResultsFile(path, records: SampleRecords.awkward())
         let contents = try ResultsReader.read(path: path)
         let a = contents.attributes
         XCTAssertEqual(a["spec_sha256"], Fixture.sha)
@@ -45,7 +46,7 @@ final class RoundTripTests: XCTestCase {
     }
 
     func testEmptyFileAndEmptySpec() throws {
-        let path = Fixture.directory(self) + "/empty.h5"
+        let path = Scratch.directory(self) + "/empty.h5"
         let writer = try ResultsWriter.create(path: path, specText: "", specSHA256: Fixture.sha, provenance: Fixture.provenance)
         try writer.close()
         let contents = try ResultsReader.read(path: path)
@@ -54,8 +55,8 @@ final class RoundTripTests: XCTestCase {
     }
 
     func testLongMessagesAreCappedAndNulDropped() throws {
-        let path = Fixture.directory(self) + "/run.h5"
-        var records = Array(Fixture.records().prefix(2))
+        let path = Scratch.directory(self) + "/run.h5"
+        var records = Array(SampleRecords.awkward().prefix(2))
         records[0].outcome.message = String(repeating: "é", count: 2000)
         records[1].outcome.message = "a\0b"
         try writeResultsFile(path, records: records)
@@ -66,8 +67,8 @@ final class RoundTripTests: XCTestCase {
     }
 
     func testDuplicateAppendsAreSkippedAndConflictsRefused() throws {
-        let path = Fixture.directory(self) + "/run.h5"
-        let records = Fixture.records()
+        let path = Scratch.directory(self) + "/run.h5"
+        let records = SampleRecords.awkward()
         let writer = try ResultsWriter.create(path: path, specText: Fixture.specText, specSHA256: Fixture.sha,
                                               provenance: Fixture.provenance)
         try writer.append(records)
@@ -84,8 +85,8 @@ final class RoundTripTests: XCTestCase {
     }
 
     func testWriteAnalysisKeepsRowsAndReplacesTheGroup() throws {
-        let path = Fixture.directory(self) + "/run.h5"
-        let records = Fixture.records()
+        let path = Scratch.directory(self) + "/run.h5"
+        let records = SampleRecords.awkward()
         try writeResultsFile(path, records: records)
         try writeAnalysis(to: path, numericColumns: ["alpha": [0.5, .nan], "s": [0.5, 1.0]],
                           stringColumns: ["optimizer": ["GD", "Adam"]], attributes: ["note": "first"])

@@ -1,19 +1,21 @@
 import Foundation
+import Platform
 import ResultsFile
-import Sweep
+import TestSupport
+import Vocabulary
 import XCTest
 
 /// create/resume refusals, the writer lock, spec checks.
 final class WriterLifecycleTests: XCTestCase {
     func testCreateRefusesExistingFileAndBadDirectories() throws {
-        let dir = Fixture.directory(self)
+        let dir = Scratch.directory(self)
         let path = try writeResultsFile(dir + "/run.h5", records: [])
-        let before = Fixture.bytes(path)
+        let before = Scratch.bytes(path)
         let error = expectResultsError {
             _ = try ResultsWriter.create(path: path, specText: "", specSHA256: Fixture.sha, provenance: Fixture.provenance)
         }
         XCTAssertTrue(error?.description.contains("\(path) already exists; use --resume") ?? false, "\(String(describing: error))")
-        XCTAssertEqual(Fixture.bytes(path), before)
+        XCTAssertEqual(Scratch.bytes(path), before)
 
         let missingDir = dir + "/nope"
         let dirError = expectResultsError {
@@ -37,26 +39,26 @@ final class WriterLifecycleTests: XCTestCase {
     }
 
     func testSecondWriterIsRefusedWhileTheFirstHoldsTheLock() throws {
-        let dir = Fixture.directory(self)
+        let dir = Scratch.directory(self)
         let path = dir + "/run.h5"
         let first = try ResultsWriter.create(path: path, specText: Fixture.specText, specSHA256: Fixture.sha,
                                              provenance: Fixture.provenance)
-        try first.append(Array(Fixture.records().prefix(5)))
+        try first.append(Array(SampleRecords.awkward().prefix(5)))
         try first.flush()
-        let listing = Fixture.listing(dir)
-        let snapshot = Fixture.bytes(path), journal = Fixture.bytes(first.journalPath)
+        let listing = Scratch.listing(dir)
+        let snapshot = Scratch.bytes(path), journal = Scratch.bytes(first.journalPath)
 
         let error = expectResultsError { _ = try ResultsWriter.resume(path: path, specSHA256: Fixture.sha, provenance: Fixture.provenance) }
-        XCTAssertEqual(error?.description, "\(path) is in use by another alphasweep run (pid \(getpid()) on host \(Provenance.localHostName))")
+        XCTAssertEqual(error?.description, "\(path) is in use by another alphasweep run (pid \(getpid()) on host \(HostName.current))")
         XCTAssertNotNil(expectResultsError { try writeAnalysis(to: path, numericColumns: [:], stringColumns: [:], attributes: [:]) })
-        XCTAssertEqual(Fixture.listing(dir), listing)
-        XCTAssertEqual(Fixture.bytes(path), snapshot)
-        XCTAssertEqual(Fixture.bytes(first.journalPath), journal)
+        XCTAssertEqual(Scratch.listing(dir), listing)
+        XCTAssertEqual(Scratch.bytes(path), snapshot)
+        XCTAssertEqual(Scratch.bytes(first.journalPath), journal)
         try first.close()
     }
 
     func testLockHeldByAnotherProcessVanishesWhenItIsKilled() throws {
-        let dir = Fixture.directory(self)
+        let dir = Scratch.directory(self)
         let path = dir + "/run.h5"
         let child = try ChildProcess.start(mode: "hold-lock", path: path)
         defer { if child.isRunning { kill(child.processIdentifier, SIGKILL) } }
@@ -78,36 +80,36 @@ final class WriterLifecycleTests: XCTestCase {
     }
 
     func testResumeWithAnotherSpecIsRefusedAndTouchesNothing() throws {
-        let dir = Fixture.directory(self)
+        let dir = Scratch.directory(self)
         let path = dir + "/run.h5"
         var writer: ResultsWriter? = try ResultsWriter.create(path: path, specText: Fixture.specText, specSHA256: Fixture.sha,
                                                               provenance: Fixture.provenance, policy: .manual)
-        try writer!.append(Array(Fixture.records().prefix(5)))
+        try writer!.append(Array(SampleRecords.awkward().prefix(5)))
         try writer!.checkpoint()
-        try writer!.append(Array(Fixture.records()[5..<8]))
+        try writer!.append(Array(SampleRecords.awkward()[5..<8]))
         try writer!.flush()
         let journalPath = writer!.journalPath
         writer = nil  // as after a crash: snapshot and journal on disk, lock gone
-        let listing = Fixture.listing(dir)
-        let snapshot = Fixture.bytes(path), journal = Fixture.bytes(journalPath)
+        let listing = Scratch.listing(dir)
+        let snapshot = Scratch.bytes(path), journal = Scratch.bytes(journalPath)
 
         let error = expectResultsError { _ = try ResultsWriter.resume(path: path, specSHA256: Fixture.otherSHA, provenance: Fixture.provenance) }
         XCTAssertEqual(error?.description,
                        "\(path) was written for a different spec (sha256 \(Fixture.sha); this spec has sha256 \(Fixture.otherSHA)); refusing to resume")
         XCTAssertEqual(error?.exitCode, 2)
-        XCTAssertEqual(Fixture.bytes(path), snapshot)
-        XCTAssertEqual(Fixture.bytes(journalPath), journal)
-        XCTAssertEqual(Fixture.listing(dir), listing)
+        XCTAssertEqual(Scratch.bytes(path), snapshot)
+        XCTAssertEqual(Scratch.bytes(journalPath), journal)
+        XCTAssertEqual(Scratch.listing(dir), listing)
 
         let missing = expectResultsError { _ = try ResultsWriter.resume(path: dir + "/none.h5", specSHA256: Fixture.sha, provenance: Fixture.provenance) }
         XCTAssertEqual(missing?.exitCode, 2)
     }
 
     func testOperationsAfterCloseAreRefused() throws {
-        let path = Fixture.directory(self) + "/run.h5"
+        let path = Scratch.directory(self) + "/run.h5"
         let writer = try ResultsWriter.create(path: path, specText: "", specSHA256: Fixture.sha, provenance: Fixture.provenance)
         try writer.close()
         XCTAssertTrue(writer.isClosed)
-        XCTAssertNotNil(expectResultsError { try writer.append(Fixture.records()[0]) })
+        XCTAssertNotNil(expectResultsError { try writer.append(SampleRecords.awkward()[0]) })
     }
 }

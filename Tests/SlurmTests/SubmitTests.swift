@@ -197,24 +197,24 @@ final class SubmitTests: XCTestCase {
     }
 }
 
-/// `realSbatch` with stand-ins for sbatch: arguments arrive intact, failures carry stderr.
+/// `runCommand` with stand-ins for sbatch: arguments arrive intact, failures carry stderr.
 final class RealRunnerTests: XCTestCase {
     func testArgumentsArriveAsOneArgumentEach() throws {
         let hostile = ["--partition=debug; touch /tmp/pwned-alphasweep", "$(touch /tmp/pwned-alphasweep)", "a b", ""]
-        let out = try realSbatch(["printf", "%s\\n"] + hostile)
+        let out = try runCommand(["printf", "%s\\n"] + hostile)
         XCTAssertEqual(out, hostile.map { $0 + "\n" }.joined())
         XCTAssertFalse(FileManager.default.fileExists(atPath: "/tmp/pwned-alphasweep"))
     }
 
     func testFailureCarriesStandardError() {
-        XCTAssertThrowsError(try realSbatch(["sh", "-c", "echo 'sbatch: error: Invalid account' >&2; exit 1"])) { error in
+        XCTAssertThrowsError(try runCommand(["sh", "-c", "echo 'sbatch: error: Invalid account' >&2; exit 1"])) { error in
             XCTAssertEqual((error as? SubmitError)?.isBadInput, false)
             XCTAssertTrue("\(error)".contains("Invalid account"), "\(error)")
         }
     }
 
     func testMissingProgram() {
-        XCTAssertThrowsError(try realSbatch(["no-such-sbatch-\(UUID().uuidString)"])) { error in
+        XCTAssertThrowsError(try runCommand(["no-such-sbatch-\(UUID().uuidString)"])) { error in
             XCTAssertTrue("\(error)".contains("not found in PATH"), "\(error)")
         }
     }

@@ -1,5 +1,5 @@
-import Numerics
 import Sweep
+import Vocabulary
 import XCTest
 
 final class ScheduleTests: XCTestCase {
@@ -9,16 +9,16 @@ final class ScheduleTests: XCTestCase {
         XCTAssertEqual(units.count, 672)
         XCTAssertEqual(units.first?.instance.N, 1024)
         XCTAssertEqual(units.last?.instance.N, 16)
-        XCTAssertTrue(zip(units, units.dropFirst()).allSatisfy { $0.flops >= $1.flops })
+        XCTAssertTrue(zip(units, units.dropFirst()).allSatisfy { $0.cost >= $1.cost })
         let tasks = units.flatMap(\.tasks)
         XCTAssertEqual(tasks.count, 3360)
-        XCTAssertEqual(Set(tasks), Set(spec.tasks))
+        XCTAssertEqual(Set(tasks), Set(spec.grid.tasks))
     }
 
     func testDoneTasksAreSkippedAndPartialInstancesKeepTheirMissingOptimizers() {
         let spec = SweepSpec()
         let instance = InstanceKey(s: 1.0, N: 64, replicate: 3)
-        var done = Set(spec.tasks.filter { $0.N != 1024 })
+        var done = Set(spec.grid.tasks.filter { $0.N != 1024 })
         done.remove(TaskKey(optimizer: .adam, instance: instance))
         let units = SchedulePolicy.pendingWork(spec: spec, done: done)
         XCTAssertEqual(units.count, 6 * 16 + 1)
@@ -34,10 +34,10 @@ final class ScheduleTests: XCTestCase {
             for i in 0..<k {
                 let units = SchedulePolicy.pendingWork(spec: spec, shard: Shard(index: i, count: k))
                 seen += units.map(\.instance)
-                loads.append(units.map(\.flops).reduce(0, +))
+                loads.append(units.map(\.cost).reduce(0, +))
             }
             XCTAssertEqual(seen.count, 672, "K=\(k)")
-            XCTAssertEqual(Set(seen), Set(spec.instances), "K=\(k)")
+            XCTAssertEqual(Set(seen), Set(spec.grid.instances), "K=\(k)")
             let mean = loads.reduce(0, +) / Double(k)
             XCTAssertLessThan(loads.max()! / mean, 1.10, "K=\(k) loads \(loads)")
         }
@@ -50,37 +50,37 @@ final class ScheduleTests: XCTestCase {
 
     func testLargestFirstMakespanIsNearTheLowerBound() {
         let units = SchedulePolicy.pendingWork(spec: SweepSpec())
-        let total = units.map(\.flops).reduce(0, +)
+        let total = units.map(\.cost).reduce(0, +)
         for workers in [1, 2, 4, 16, 64] {
             let makespan = SchedulePolicy.simulatedMakespan(units, workers: workers)
-            let bound = max(total / Double(workers), units.map(\.flops).max()!)
+            let bound = max(total / Double(workers), units.map(\.cost).max()!)
             XCTAssertLessThanOrEqual(makespan, bound * (workers <= 16 ? 1.05 : 1.35), "workers=\(workers)")
         }
     }
 
     func testBatchesAmortiseTinyUnitsButStayBalanced() {
-        let tiny = (0..<1000).map { WorkUnit(instance: InstanceKey(s: 1, N: 2, replicate: $0), optimizers: [.gd], flops: 10) }
+        let tiny = (0..<1000).map { WorkUnit(instance: InstanceKey(s: 1, N: 2, replicate: $0), optimizers: [.gd], cost: 10) }
         let queue = tiny[...]
-        XCTAssertEqual(SchedulePolicy.batchSize(queue: queue, remainingFlops: 10_000, workers: 2, minimumBatchFlops: 100), 10)
-        XCTAssertEqual(SchedulePolicy.batchSize(queue: queue.suffix(8), remainingFlops: 80, workers: 2, minimumBatchFlops: 100), 2)
-        let big = [WorkUnit(instance: InstanceKey(s: 1, N: 2, replicate: 0), optimizers: [.gd], flops: 1e12)]
-        XCTAssertEqual(SchedulePolicy.batchSize(queue: big[...], remainingFlops: 1e12, workers: 8, minimumBatchFlops: 1e9), 1)
-        XCTAssertEqual(SchedulePolicy.batchSize(queue: [][...], remainingFlops: 0, workers: 8, minimumBatchFlops: 1e9), 0)
+        XCTAssertEqual(SchedulePolicy.batchSize(queue: queue, remainingCost: 10_000, workers: 2, minimumBatchCost: 100), 10)
+        XCTAssertEqual(SchedulePolicy.batchSize(queue: queue.suffix(8), remainingCost: 80, workers: 2, minimumBatchCost: 100), 2)
+        let big = [WorkUnit(instance: InstanceKey(s: 1, N: 2, replicate: 0), optimizers: [.gd], cost: 1e12)]
+        XCTAssertEqual(SchedulePolicy.batchSize(queue: big[...], remainingCost: 1e12, workers: 8, minimumBatchCost: 1e9), 1)
+        XCTAssertEqual(SchedulePolicy.batchSize(queue: [][...], remainingCost: 0, workers: 8, minimumBatchCost: 1e9), 0)
     }
 
-    func testWireFormatRoundTripsBitwise() throws {
-        let units = SchedulePolicy.pendingWork(spec: SweepSpec()).prefix(7)
-        XCTAssertEqual(try WorkUnit.decode(WorkUnit.encode(Array(units))), Array(units))
-        let records = [
-            TaskRecord(key: TaskKey(optimizer: .matSign, s: 0.75, N: 64, replicate: 2),
-                       outcome: TrainingOutcome(testLoss: .nan, trainLoss: -0.0, lr: 1e-300, lrAtGridEdge: true,
-                                                status: .diverged, message: "loss is NaN — λ"),
-                       wallSeconds: 0.125, rank: 3),
-        ]
-        let back = try TaskRecord.decode(TaskRecord.encode(records))
-        XCTAssertEqual(back.count, 1)
-        XCTAssertTrue(back[0].hasSameResult(as: records[0]))
-        XCTAssertEqual(back[0].outcome.message, "loss is NaN — λ")
-        XCTAssertThrowsError(try TaskRecord.decode(Array(TaskRecord.encode(records).dropLast())))
+    /// The one cost model: its phases add up to the scheduler's cost, minus the normals' share;
+    /// the joint sampler's leading term is n·(N+K)²; MatSign's grows with its lr grid.
+    func testTheCostModelIsOneSumOfPhases() {
+        let model = CostModel(experiment: Experiment())
+        let phases = model.phases(N: 1024)
+        let all = OptimizerKind.allCases
+        XCTAssertEqual(model.cost(N: 1024, optimizers: all), phases.flops(all) + CostModel.normalCost * phases.normals)
+        let m = 1024.0 + 8
+        XCTAssertEqual(phases.sampling, m * m * 2048 + m * m * m / 3 + 8192 * m * m + 2 * m * m * m)
+        XCTAssertEqual(phases.normals, 1024.0 * 2048 + 2048 * 8 + 8192 * m)
+        var wider = Experiment()
+        wider.matSignLR = LogGrid(log10Min: -2, log10Max: 8, log10Step: 0.25)
+        XCTAssertGreaterThan(CostModel(experiment: wider).phases(N: 64).perOptimizer[.matSign]!, phases.perOptimizer[.matSign]! / 4096)
+        XCTAssertLessThan(model.cost(N: 512, optimizers: [.gd]), model.cost(N: 512, optimizers: all))
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
-import Numerics
 import Sweep
+import Vocabulary
 import XCTest
 
 final class SpecTests: XCTestCase {
@@ -9,17 +9,17 @@ final class SpecTests: XCTestCase {
     func testDefaultYAMLIsTheSpecDefaults() throws {
         let (spec, _) = try SweepSpec.load(path: Self.repoRoot.appendingPathComponent("jobs/default.yaml").path)
         XCTAssertEqual(spec, SweepSpec())
-        XCTAssertEqual(spec.taskCount, 3360)
-        XCTAssertEqual(spec.problem.adamLR.count, 17)
-        XCTAssertEqual(spec.problem.matSignLR.count, 21)
-        XCTAssertEqual(spec.problem.adamLR.values.first, 0.01)
-        XCTAssertEqual(spec.problem.adamLR.values.last, 100)
-        XCTAssertEqual(spec.problem.matSignLR.values.last, 1000)
+        XCTAssertEqual(spec.grid.taskCount, 3360)
+        XCTAssertEqual(spec.experiment.adamLR.count, 17)
+        XCTAssertEqual(spec.experiment.matSignLR.count, 21)
+        XCTAssertEqual(spec.experiment.adamLR.values.first, 0.01)
+        XCTAssertEqual(spec.experiment.adamLR.values.last, 100)
+        XCTAssertEqual(spec.experiment.matSignLR.values.last, 1000)
     }
 
     func testSmokeSpecLoads() throws {
         let (spec, _) = try SweepSpec.load(path: Self.repoRoot.appendingPathComponent("jobs/smoke.yaml").path)
-        XCTAssertEqual(spec.taskCount, 120)
+        XCTAssertEqual(spec.grid.taskCount, 120)
     }
 
     func testYAMLRoundTripAndHashIgnoresFormatting() throws {
@@ -31,7 +31,7 @@ final class SpecTests: XCTestCase {
         XCTAssertNotEqual(text, spec.yaml)
         XCTAssertEqual(fromFile.sha256, spec.sha256)
         var other = spec
-        other.problem.sigma = 0.31
+        other.experiment.sigma = 0.31
         XCTAssertNotEqual(other.sha256, spec.sha256)
     }
 
@@ -39,8 +39,8 @@ final class SpecTests: XCTestCase {
         let text = SweepSpec().yaml.replacingOccurrences(of: "N: [16, 32, 64, 128, 256, 512, 1024]", with: "N: [64, 16]")
             .replacingOccurrences(of: "optimizers: [GD, Adam, MatSign, SqrtNG, NG]", with: "optimizers: [NG, GD]")
         let spec = try SweepSpec.parse(text)
-        XCTAssertEqual(spec.N, [16, 64])
-        XCTAssertEqual(spec.optimizers, [.gd, .ng])
+        XCTAssertEqual(spec.grid.N, [16, 64])
+        XCTAssertEqual(spec.grid.optimizers, [.gd, .ng])
     }
 
     /// Each bad spec names the key (or file) and what is wrong.

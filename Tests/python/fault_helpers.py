@@ -86,21 +86,26 @@ def grid_count(g):
 
 
 def unit_flops(spec, N, optimizers):
-    n, d, k, t = float(spec["n"]), float(spec["D"]), float(spec["K"]), float(spec["T"])
-    f = float(N)
-    m = f + k
-    normals = n * m + f * d
-    total = f * f * d + n * m * m + 2 * m * m * m + 9 * f * f * f + 20 * normals
+    """`CostModel.cost(N:optimizers:)` (Sources/Sweep/CostModel.swift), operation for operation."""
+    n, d, k, rows, t = float(N), float(spec["D"]), float(spec["K"]), float(spec["n"]), float(spec["T"])
+    m = n + k
+    if spec.get("sampler", "joint") == "direct":
+        sampling = m * m * d + 2 * rows * d * m + rows * m * m
+        normals = n * d + d * k + rows * (d + k)
+    else:
+        sampling = m * m * d + m * m * m / 3 + rows * m * m + 2 * m * m * m
+        normals = n * d + d * k + rows * m
+    eigendecomposition = 8.0 / 3.0 * n * n * n + 4 * n * n * k
+    evaluate = lambda groups: 2 * d * n * k * groups + 2 * n * n * k
+    linear = 4 * n * n * k + evaluate(1)
+    adam, sign = float(grid_count(spec["adam_lr"])), float(grid_count(spec["matsign_lr"]))
+    per = {"GD": linear, "SqrtNG": linear, "NG": linear,
+           "Adam": t * 2 * n * n * k * adam + evaluate(adam),
+           "MatSign": t * sign * (8 * n * k * k + 20 * k * k * k) + 4 * n * n * k * sign + evaluate(sign)}
+    total = 0.0
     for o in optimizers:
-        if o == "Adam":
-            grid = float(grid_count(spec["adam_lr"]))
-            total += grid * (t * 2 * f * f * k + 2 * f * d * k)
-        elif o == "MatSign":
-            grid = float(grid_count(spec["matsign_lr"]))
-            total += grid * (t * (12 * f * k * k + 4 * f * k) + 2 * f * d * k)
-        else:
-            total += 2 * f * f * k + 2 * f * d * k
-    return total
+        total += per[o]
+    return sampling + eigendecomposition + total + 20.0 * normals
 
 
 def dispatch_batches(spec, workers, minimum_batch_flops=2e8):

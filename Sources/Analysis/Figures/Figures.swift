@@ -1,5 +1,6 @@
 import Foundation
 import Numerics
+import Vocabulary
 
 /// Colour and marker per optimizer: the Okabe–Ito colour-blind-safe palette, and a distinct
 /// marker shape so that the figures also read in greyscale.

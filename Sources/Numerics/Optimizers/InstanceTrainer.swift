@@ -1,4 +1,5 @@
 import Foundation
+import Vocabulary
 
 /// Trains every optimizer of SPEC §4 on one problem instance.
 ///
@@ -8,7 +9,7 @@ import Foundation
 /// an outcome is a pure function of the instance.
 ///
 /// ```swift
-/// let instance = try ProblemInstance.sample(parameters: p, key: key)
+/// let instance = try ProblemInstance.sample(experiment: p, key: key)
 /// let trainer = try InstanceTrainer(instance: instance)
 /// let outcome = trainer.train(.matSign)
 /// ```
@@ -43,7 +44,7 @@ public final class InstanceTrainer: Sendable {
 
     var N: Int { instance.N }
     var K: Int { instance.K }
-    var T: Int { instance.parameters.T }
+    var T: Int { instance.experiment.T }
 
     // MARK: - Training
 
@@ -53,11 +54,11 @@ public final class InstanceTrainer: Sendable {
         do {
             switch kind {
             case .gd, .sqrtNG, .ng:
-                let filter = SpectralFilter.spec(for: kind, muMax: muMax, steps: T)!
+                let filter = SpectralFilter(optimizer: kind, muMax: muMax, steps: T)!
                 let theta = spectralReadout(filter)
                 return outcome(theta: theta, testLoss: instance.testLoss(theta), lr: filter.stepSize, atEdge: false)
             case .adam, .matSign:
-                let grid = kind == .adam ? instance.parameters.adamLR.values : instance.parameters.matSignLR.values
+                let grid = kind == .adam ? instance.experiment.adamLR.values : instance.experiment.matSignLR.values
                 return try searchOutcome(kind, grid: grid)
             }
         } catch {
@@ -119,7 +120,7 @@ public final class InstanceTrainer: Sendable {
 
     /// The filter of SPEC §4 for `kind` on this instance; nil for Adam and MatSign.
     public func filter(for kind: OptimizerKind) -> SpectralFilter? {
-        SpectralFilter.spec(for: kind, muMax: muMax, steps: T)
+        SpectralFilter(optimizer: kind, muMax: muMax, steps: T)
     }
 
     // MARK: - Adam (feature basis)
@@ -198,24 +199,6 @@ public final class InstanceTrainer: Sendable {
         return eigen.applyV(all)
     }
 
-    /// MatSign run literally in the feature basis (G = FΘ − B by dgemm), every peak lr; for
-    /// testing the eigenbasis form.
-    public func matSignReadoutsInFeatureBasis(peakLearningRates lrs: [Double]) throws -> Matrix {
-        let N = self.N, K = self.K
-        var all = Matrix(rows: N, columns: K * lrs.count)
-        let workspace = MatrixSignWorkspace(rows: N, columns: K)
-        let F = instance.F, B = instance.B
-        try all.elements.withUnsafeMutableBufferPointer { pall in
-            for (g, peak) in lrs.enumerated() {
-                try matSign(peak: peak, workspace: workspace, into: pall.baseAddress! + g * N * K) { theta, grad in
-                    let product = Matrix.product(F, Matrix(rows: N, columns: K, elements: Array(UnsafeBufferPointer(start: theta, count: N * K))))
-                    for i in 0..<(N * K) { grad[i] = product.elements[i] - B.elements[i] }
-                }
-            }
-        }
-        return all
-    }
-
     /// T steps of Nesterov MatSign from Θ = 0 with the gradient map `gradient(Θ, G)` (writes
     /// G for Θ, both N×K); the final Θ goes to `result`. Allocates nothing per step.
     func matSign(peak: Double, workspace: MatrixSignWorkspace, into result: UnsafeMutablePointer<Double>,
@@ -237,68 +220,6 @@ public final class InstanceTrainer: Sendable {
             }
             try workspace.sign(direction, into: g)
             for i in 0..<count { theta[i] -= lr * g[i] }
-        }
-    }
-
-    // MARK: - Literal iterations (for tests)
-
-    /// GD, SqrtNG or NG run literally for T steps in the feature basis from Θ = 0:
-    /// GD θ ← θ − ηg; SqrtNG θ ← θ − η(F + εI)^(−1/2)g with the root formed explicitly (from a
-    /// dsyevr eigendecomposition of F + εI, independent of the dsytrd + dstedc one used by the filters);
-    /// NG θ ← θ − (F + εI)^(−1)g by Cholesky solves. g = FΘ − B.
-    public func literalIteration(_ kind: OptimizerKind) throws -> Matrix {
-        guard let filter = filter(for: kind) else {
-            throw InvalidProblemError("\(kind.rawValue) is not a linear iteration")
-        }
-        let F = instance.F, B = instance.B
-        var shifted = F
-        for i in 0..<N { shifted[i, i] += epsilon }
-        var theta = Matrix(rows: N, columns: K)
-        switch kind {
-        case .gd:
-            for _ in 0..<T { theta = theta - filter.stepSize * (Matrix.product(F, theta) - B) }
-        case .sqrtNG:
-            let e = try LAPACK.symmetricEigen(shifted, algorithm: .relativelyRobust)
-            guard e.values.allSatisfy({ $0 > 0 }) else {
-                throw LinearAlgebraError(routine: "dsyevr", info: 0, detail: "F + εI is not positive definite")
-            }
-            var scaledQ = e.vectors
-            for j in 0..<N { for i in 0..<N { scaledQ[i, j] /= e.values[j].squareRoot() } }
-            let inverseRoot = Matrix.product(scaledQ, e.vectors, transposeB: true)
-            for _ in 0..<T {
-                theta = theta - filter.stepSize * Matrix.product(inverseRoot, Matrix.product(F, theta) - B)
-            }
-        case .ng:
-            let factor = try LAPACK.cholesky(shifted)
-            for _ in 0..<T {
-                theta = theta - (try LAPACK.choleskySolve(factor: factor, Matrix.product(F, theta) - B))
-            }
-        case .adam, .matSign:
-            break
-        }
-        return theta
-    }
-}
-
-extension TrainingOutcome {
-    /// A `failed` outcome carrying `error` as its one-line message.
-    public static func failure(_ error: Error) -> TrainingOutcome {
-        let text = String(describing: error).replacingOccurrences(of: "\n", with: " ")
-        return TrainingOutcome(testLoss: .nan, trainLoss: .nan, lr: .nan, lrAtGridEdge: false,
-                               status: .failed, message: text)
-    }
-}
-
-extension InstanceTrainer {
-    /// Samples the instance `key` and trains each of `optimizers` on it. Never throws: a
-    /// sampling or eigendecomposition failure gives every optimizer a `failed` outcome.
-    public static func outcomes(parameters: ProblemParameters, key: InstanceKey,
-                                optimizers: [OptimizerKind] = OptimizerKind.allCases) -> [OptimizerKind: TrainingOutcome] {
-        do {
-            let trainer = try InstanceTrainer(instance: ProblemInstance.sample(parameters: parameters, key: key))
-            return Dictionary(uniqueKeysWithValues: optimizers.map { ($0, trainer.train($0)) })
-        } catch {
-            return Dictionary(uniqueKeysWithValues: optimizers.map { ($0, TrainingOutcome.failure(error)) })
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Vocabulary
 
 /// The exact spectral filters of the linear optimizers (SPEC §4): after T steps from Θ = 0,
 /// Θ_T = V diag(f(μ)/μ) Vᵀ B in the eigenbasis (μ_i, v_i) of F.
@@ -10,14 +11,14 @@ public enum SpectralFilter: Sendable, Equatable {
     /// NG, θ ← θ − (F + εI)^(−1) g: f(μ) = 1 − (ε/(μ+ε))^T.
     case ng(epsilon: Double, steps: Int)
 
-    /// The filter SPEC §4 prescribes for `kind` on an F with largest eigenvalue μ_max
+    /// The filter SPEC §4 prescribes for `optimizer` on an F with largest eigenvalue μ_max
     /// (ε = 1e-6·μ_max); nil for Adam and MatSign, which are not linear iterations.
-    public static func spec(for kind: OptimizerKind, muMax: Double, steps T: Int) -> SpectralFilter? {
+    public init?(optimizer: OptimizerKind, muMax: Double, steps T: Int) {
         let eps = 1e-6 * muMax
-        switch kind {
-        case .gd: return .gd(eta: 1 / muMax, steps: T)
-        case .sqrtNG: return .sqrtNG(eta: (muMax + eps).squareRoot() / muMax, epsilon: eps, steps: T)
-        case .ng: return .ng(epsilon: eps, steps: T)
+        switch optimizer {
+        case .gd: self = .gd(eta: 1 / muMax, steps: T)
+        case .sqrtNG: self = .sqrtNG(eta: (muMax + eps).squareRoot() / muMax, epsilon: eps, steps: T)
+        case .ng: self = .ng(epsilon: eps, steps: T)
         case .adam, .matSign: return nil
         }
     }

@@ -1,6 +1,7 @@
 import Foundation
+import Vocabulary
 
-/// Problem parameters that cannot define an instance (e.g. N ≤ 0).
+/// Problem experiment that cannot define an instance (e.g. N ≤ 0).
 public struct InvalidProblemError: Error, Equatable, Sendable, CustomStringConvertible {
     public var message: String
     public init(_ message: String) { self.message = message }
@@ -10,11 +11,11 @@ public struct InvalidProblemError: Error, Equatable, Sendable, CustomStringConve
 /// One problem instance (SPEC §1–3): the random features W, the teacher W*, and the training
 /// data through its sufficient statistics F = ΦᵀΦ/n, B = ΦᵀY/n and YᵀY/n.
 ///
-/// It is a pure function of (parameters, key): W comes from the `features` stream, W* from
+/// It is a pure function of (experiment, key): W comes from the `features` stream, W* from
 /// `teacher`, the training data from `data` (see `RandomStream` for the keys). W and W* are
 /// the same for both samplers; only the data differ.
 public struct ProblemInstance: Sendable {
-    public let parameters: ProblemParameters
+    public let experiment: Experiment
     public let key: InstanceKey
     /// The input spectrum λ_1…λ_D (element k−1 is λ_k).
     public let lambda: [Double]
@@ -37,17 +38,17 @@ public struct ProblemInstance: Sendable {
     public let usedSymmetricSquareRoot: Bool
 
     public var N: Int { key.N }
-    public var D: Int { parameters.D }
-    public var K: Int { parameters.K }
+    public var D: Int { experiment.D }
+    public var K: Int { experiment.K }
 
     /// Rows of training data generated and accumulated at a time. A constant (never
     /// machine-dependent), so the accumulation order, hence every bit, is reproducible.
     public static let rowBlockSize = 256
 
-    /// Samples the instance `key` under `parameters` with `parameters.sampler`.
-    /// - Throws: `InvalidProblemError` for unusable parameters, `LinearAlgebraError` when a
+    /// Samples the instance `key` under `experiment` with `experiment.sampler`.
+    /// - Throws: `InvalidProblemError` for unusable experiment, `LinearAlgebraError` when a
     ///   LAPACK routine fails.
-    public static func sample(parameters p: ProblemParameters, key: InstanceKey) throws -> ProblemInstance {
+    public static func sample(experiment p: Experiment, key: InstanceKey) throws -> ProblemInstance {
         try validate(p, key)
         let N = key.N, D = p.D, K = p.K
         let lambda = Spectrum.eigenvalues(s: key.s, D: D)
@@ -78,14 +79,14 @@ public struct ProblemInstance: Sendable {
             weightedLoss($0.baseAddress!, lambda: lambda, D: D, K: K)
         }
         return ProblemInstance(
-            parameters: p, key: key, lambda: lambda, features: W, teacher: Wstar, covariance: C,
+            experiment: p, key: key, lambda: lambda, features: W, teacher: Wstar, covariance: C,
             F: gram.submatrix(rows: 0..<N, columns: 0..<N),
             B: gram.submatrix(rows: 0..<N, columns: N..<(N + K)),
             labelGram: gram.submatrix(rows: N..<(N + K), columns: N..<(N + K)),
             signalVariance: signal, usedSymmetricSquareRoot: usedSymmetricRoot)
     }
 
-    static func validate(_ p: ProblemParameters, _ key: InstanceKey) throws {
+    static func validate(_ p: Experiment, _ key: InstanceKey) throws {
         guard key.N > 0 else { throw InvalidProblemError("N must be positive (got \(key.N))") }
         guard p.D > 0, p.K > 0, p.n > 0 else { throw InvalidProblemError("D, K and n must be positive") }
         guard p.T >= 0 else { throw InvalidProblemError("T must be non-negative") }

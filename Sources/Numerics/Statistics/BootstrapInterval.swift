@@ -92,10 +92,7 @@ public struct BootstrapInterval: Equatable, Sendable {
         let sorted = distribution.sorted()
         percentileLow = SampleQuantile.linear(sorted: sorted, p: tail)
         percentileHigh = SampleQuantile.linear(sorted: sorted, p: 1 - tail)
-        let mean = distribution.reduce(0, +) / Double(distribution.count)
-        var ss = 0.0
-        for v in distribution { ss += (v - mean) * (v - mean) }
-        standardError = distribution.count > 1 ? (ss / Double(distribution.count - 1)).squareRoot() : .nan
+        standardError = Summary.standardDeviation(distribution)
 
         // Bias correction.
         let z0 = NormalDistribution.quantile(SampleQuantile.percentileOfScore(distribution, score: estimate))

@@ -22,8 +22,8 @@ public struct LinearFit: Equatable, Sendable {
         guard n == y.count, n >= 2,
               x.allSatisfy(\.isFinite), y.allSatisfy(\.isFinite) else { return nil }
         guard let weights = LinearFit.slopeWeights(x) else { return nil }
-        let xMean = x.reduce(0, +) / Double(n)
-        let yMean = y.reduce(0, +) / Double(n)
+        let xMean = Summary.mean(x)
+        let yMean = Summary.mean(y)
         var slope = 0.0
         for i in 0..<n { slope += weights[i] * y[i] }
         var sxx = 0.0
@@ -51,7 +51,7 @@ public struct LinearFit: Equatable, Sendable {
     public static func slopeWeights(_ x: [Double]) -> [Double]? {
         let n = x.count
         guard n >= 2 else { return nil }
-        let xMean = x.reduce(0, +) / Double(n)
+        let xMean = Summary.mean(x)
         var sxx = 0.0
         for v in x { sxx += (v - xMean) * (v - xMean) }
         guard sxx > 0, sxx.isFinite else { return nil }

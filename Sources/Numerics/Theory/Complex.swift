@@ -2,10 +2,13 @@ import Foundation
 
 /// A complex number in Cartesian form, the small subset the spectral diagnostic needs.
 ///
-/// swift-numerics cannot be a dependency of this package (its umbrella module is also named
-/// `Numerics`), so this type provides arithmetic and the elementary functions the contour
-/// integrals of SPEC §7 use: `exp`, `log` and `sqrt` on their principal branches (cut along the
-/// negative real axis), integer powers and the modulus.
+/// swift-numerics cannot be a dependency of this package: its umbrella target is also named
+/// `Numerics`, target names must be unique across a package graph, and SwiftPM's module
+/// aliases (`moduleAliases:` on a product dependency) only rename a product's dependencies,
+/// never the clashing umbrella target itself (SwiftPM 6.3 refuses the graph either way). So
+/// this type provides arithmetic and the elementary functions the contour integrals of SPEC §7
+/// use: `exp`, `log` and `sqrt` on their principal branches (cut along the negative real axis),
+/// integer powers and the modulus.
 ///
 /// ```swift
 /// let z = Complex(1, 2)
@@ -100,8 +103,24 @@ public struct Complex: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The principal logarithm: log|z| + i arg z, arg z ∈ (−π, π].
+    ///
+    /// Near the unit circle log|z| = ½·log1p(|z|² − 1), with |z|² − 1 formed from exact
+    /// products and a compensated sum: log(hypot(x, y)) would lose all the digits of a |z| that
+    /// differs from 1 by less than the rounding of |z| itself.
     @inlinable public static func log(_ z: Complex) -> Complex {
-        Complex(Foundation.log(z.magnitude), z.argument)
+        let a = Swift.max(Swift.abs(z.real), Swift.abs(z.imaginary))
+        let b = Swift.min(Swift.abs(z.real), Swift.abs(z.imaginary))
+        let roughSquare = a * a + b * b
+        guard roughSquare > 0.5 && roughSquare < 2 else { return Complex(Foundation.log(z.magnitude), z.argument) }
+        // Knuth's two-sum: s + e = x + y exactly.
+        func twoSum(_ x: Double, _ y: Double) -> (s: Double, e: Double) {
+            let s = x + y, v = s - x
+            return (s, (x - (s - v)) + (y - v))
+        }
+        let aa = a * a, aaError = (-aa).addingProduct(a, a)
+        let bb = b * b, bbError = (-bb).addingProduct(b, b)
+        let head = twoSum(aa, -1), sum = twoSum(head.s, bb)
+        return Complex(0.5 * log1p(sum.s + (sum.e + head.e + aaError + bbError)), z.argument)
     }
 
     /// The principal square root (real part ≥ 0; the cut lies along the negative real axis).

@@ -1,4 +1,5 @@
 import Foundation
+import Vocabulary
 
 /// The spectral diagnostic of SPEC §7: the test loss L(N) of GD, SqrtNG and NG predicted from the
 /// deterministic equivalent of the random-feature spectrum, with no simulation.
@@ -10,8 +11,8 @@ import Foundation
 /// three filters and the self-checks; the node count doubles until every integral has converged.
 ///
 /// ```swift
-/// var p = ProblemParameters()
-/// let d = try SpectralDiagnostic(parameters: p, s: 1.0, N: 256)
+/// var p = Experiment()
+/// let d = try SpectralDiagnostic(experiment: p, s: 1.0, N: 256)
 /// d.prediction(for: .gd)?.loss
 /// d.selfCheck.massRelativeError   // ≲ 1e-12
 /// ```
@@ -131,7 +132,7 @@ public struct SpectralDiagnostic: Sendable {
         var trace: Complex
     }
 
-    public let parameters: ProblemParameters
+    public let experiment: Experiment
     public let s: Double
     public let N: Int
     public let options: Options
@@ -145,14 +146,14 @@ public struct SpectralDiagnostic: Sendable {
     /// Upper-half nodes t_j = 2πj/M, j = 0…M/2 (the lower half follows by conjugate symmetry).
     let nodes: [Node]
 
-    /// Predicts L(N) for GD, SqrtNG and NG at (s, N) under `parameters` (D, β, σ, n, T).
+    /// Predicts L(N) for GD, SqrtNG and NG at (s, N) under `experiment` (D, β, σ, n, T).
     /// - Throws: `SpectralDiagnosticError`: `unsupported` (N ≥ D, T < 1, n ≤ df₂ + 1, …),
     ///   `continuationFailed`, `notConverged`, or `selfCheckFailed` when the contour misses the
     ///   continuous mass or the eigenvalue count N by more than `options.selfCheckTolerance`.
-    public init(parameters: ProblemParameters, s: Double, N: Int, options: Options = Options()) throws {
-        guard parameters.T >= 1 else { throw SpectralDiagnosticError.unsupported("T = \(parameters.T) < 1") }
-        guard parameters.sigma.isFinite, parameters.sigma >= 0 else {
-            throw SpectralDiagnosticError.unsupported("σ = \(parameters.sigma)")
+    public init(experiment: Experiment, s: Double, N: Int, options: Options = Options()) throws {
+        guard experiment.T >= 1 else { throw SpectralDiagnosticError.unsupported("T = \(experiment.T) < 1") }
+        guard experiment.sigma.isFinite, experiment.sigma >= 0 else {
+            throw SpectralDiagnosticError.unsupported("σ = \(experiment.sigma)")
         }
         guard options.rightCrossing > 1, options.rightCrossing <= 2,
               options.leftCrossing > 0, options.leftCrossing < 1,
@@ -160,10 +161,10 @@ public struct SpectralDiagnostic: Sendable {
               options.initialNodes >= 8, options.initialNodes % 4 == 0 else {
             throw SpectralDiagnosticError.unsupported("invalid contour options \(options)")
         }
-        let de = try DeterministicEquivalent(D: parameters.D, N: N, s: s, beta: parameters.beta)
+        let de = try DeterministicEquivalent(D: experiment.D, N: N, s: s, beta: experiment.beta)
         let mu = options.topEigenvalue ?? de.upperEdge.z
         guard mu.isFinite, mu > 0 else { throw SpectralDiagnosticError.unsupported("μ_max = \(mu)") }
-        self.parameters = parameters
+        self.experiment = experiment
         self.s = s
         self.N = N
         self.options = options
@@ -178,7 +179,7 @@ public struct SpectralDiagnostic: Sendable {
         // Nodes at M = initialNodes, then doubling until every integral settles.
         var m = options.initialNodes
         var nodes = try Self.solveNodes(count: m, contour: contour, equivalent: de)
-        var values = Self.integrals(nodes: nodes, equivalent: de, parameters: parameters, mu: mu)
+        var values = Self.integrals(nodes: nodes, equivalent: de, experiment: experiment, mu: mu)
         var change = Double.infinity
         let scales = Self.integralScales(equivalent: de)
         while true {
@@ -188,7 +189,7 @@ public struct SpectralDiagnostic: Sendable {
             }
             nodes = try Self.refine(nodes, contour: contour, equivalent: de)
             m *= 2
-            let refined = Self.integrals(nodes: nodes, equivalent: de, parameters: parameters, mu: mu)
+            let refined = Self.integrals(nodes: nodes, equivalent: de, experiment: experiment, mu: mu)
             change = zip(zip(refined, values), scales).map { abs($0.0 - $0.1) / $1 }.max()!
             values = refined
             if change <= options.quadratureTolerance { break }
@@ -216,15 +217,15 @@ public struct SpectralDiagnostic: Sendable {
 
         // Predictions.
         let lrf = de.ridgelessLoss
-        let sigma2 = parameters.sigma * parameters.sigma
+        let sigma2 = experiment.sigma * experiment.sigma
         var predictions: [Prediction] = []
         for (index, filter) in Filter.allCases.enumerated() {
             let continuous = values[2 + 2 * index]
             let df2 = values[3 + 2 * index]
-            let denominator = Double(parameters.n) - df2 - 1
+            let denominator = Double(experiment.n) - df2 - 1
             guard denominator > 0 else {
                 throw SpectralDiagnosticError.unsupported(
-                    "n = \(parameters.n) ≤ df₂ + 1 = \(df2 + 1) for \(filter.rawValue): noise term undefined")
+                    "n = \(experiment.n) ≤ df₂ + 1 = \(df2 + 1) for \(filter.rawValue): noise term undefined")
             }
             let noise = (sigma2 + lrf) * df2 / denominator
             predictions.append(Prediction(
@@ -253,10 +254,10 @@ public struct SpectralDiagnostic: Sendable {
 
     /// The diagnostics for every N of a grid, in order; a failure for one N (e.g. N ≥ D) does
     /// not stop the others.
-    public static func evaluate(parameters: ProblemParameters, s: Double, Ns: [Int],
+    public static func evaluate(experiment: Experiment, s: Double, Ns: [Int],
                                 options: Options = Options()) -> [Result<SpectralDiagnostic, SpectralDiagnosticError>] {
         Ns.map { n in
-            do { return .success(try SpectralDiagnostic(parameters: parameters, s: s, N: n, options: options)) }
+            do { return .success(try SpectralDiagnostic(experiment: experiment, s: s, N: n, options: options)) }
             catch let e as SpectralDiagnosticError { return .failure(e) }
             catch { return .failure(.unsupported("\(error)")) }
         }
@@ -264,13 +265,13 @@ public struct SpectralDiagnostic: Sendable {
 
     /// The predicted L(N) of one linear optimizer over a grid of N.
     /// - Throws: the first `SpectralDiagnosticError`, or `unsupported` for Adam and MatSign.
-    public static func losses(for optimizer: OptimizerKind, parameters: ProblemParameters, s: Double,
+    public static func losses(for optimizer: OptimizerKind, experiment: Experiment, s: Double,
                               Ns: [Int], options: Options = Options()) throws -> [Double] {
         guard Filter(optimizer) != nil else {
             throw SpectralDiagnosticError.unsupported("no spectral theory for \(optimizer.rawValue)")
         }
         return try Ns.map { n in
-            try SpectralDiagnostic(parameters: parameters, s: s, N: n, options: options)
+            try SpectralDiagnostic(experiment: experiment, s: s, N: n, options: options)
                 .prediction(for: optimizer)!.loss
         }
     }
@@ -291,10 +292,10 @@ public struct SpectralDiagnostic: Sendable {
 
     /// Continuous mass, eigenvalue count, then (∫(1−f)² dm_cont, df₂) for GD, SqrtNG, NG.
     static func integrals(nodes: [Node], equivalent: DeterministicEquivalent,
-                          parameters: ProblemParameters, mu: Double) -> [Double] {
+                          experiment: Experiment, mu: Double) -> [Double] {
         var out = [integrate(nodes) { $1.g }, integrate(nodes) { $1.trace }]
         for filter in Filter.allCases {
-            let residuals = nodes.map { filter.residual(at: $0.z, topEigenvalue: mu, steps: parameters.T) }
+            let residuals = nodes.map { filter.residual(at: $0.z, topEigenvalue: mu, steps: experiment.T) }
             out.append(integrate(nodes) { j, node in residuals[j] * residuals[j] * node.g })
             out.append(integrate(nodes) { j, node in
                 let f = 1 - residuals[j]

@@ -131,13 +131,6 @@ enum FileSystem {
         return stat(path, &st) == 0 ? (st.st_mode & 0o7777) : nil
     }
 
-    /// The host name of this machine.
-    static var hostName: String {
-        var buffer = [CChar](repeating: 0, count: 256)
-        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "unknown" }
-        return String(cString: buffer)
-    }
-
     /// Device and inode of a file: two paths name the same file when these agree.
     struct Identity: Equatable {
         var device: UInt64

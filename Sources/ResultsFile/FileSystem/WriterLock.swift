@@ -1,4 +1,5 @@
 import Foundation
+import Platform
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -63,7 +64,7 @@ final class WriterLock {
                 close(fd)
                 continue
             }
-            let text = "pid=\(getpid()) host=\(FileSystem.hostName)\n"
+            let text = "pid=\(getpid()) host=\(HostName.current)\n"
             _ = ftruncate(fd, 0)
             _ = text.withCString { pwrite(fd, $0, strlen($0), 0) }
             return WriterLock(resultsPath: resultsPath, path: lockPath, fd: fd)

@@ -6,12 +6,12 @@ extension HDF5 {
     /// `H5Fget_file_image` (HDF5 1.10) clears the superblock's status flags in the copy but
     /// leaves the superblock checksum (format version ≥ 2) as it was, so the copy would not
     /// open; the checksum is recomputed here (a no-op where the library already got it right).
-    static func fileImage(_ file: hid_t) throws -> [UInt8] {
-        try check(H5Fflush(file, H5F_SCOPE_GLOBAL), "flushing the file")
-        let size = H5Fget_file_image(file, nil, 0)
+    static func fileImage(_ file: HDF5Handle) throws -> [UInt8] {
+        try check(H5Fflush(file.id, H5F_SCOPE_GLOBAL), "flushing the file")
+        let size = H5Fget_file_image(file.id, nil, 0)
         guard size > 0 else { throw failure("getting the file image") }
         var image = [UInt8](repeating: 0, count: size)
-        let copied = image.withUnsafeMutableBytes { H5Fget_file_image(file, $0.baseAddress, size) }
+        let copied = image.withUnsafeMutableBytes { H5Fget_file_image(file.id, $0.baseAddress, size) }
         guard copied == size else { throw failure("getting the file image") }
         repairSuperblockChecksum(&image)
         try verifyImage(image)
@@ -32,15 +32,14 @@ extension HDF5 {
     /// Opens `image` in memory, read-only, and closes it: the bytes we are about to put on disk
     /// are a file HDF5 can open.
     private static func verifyImage(_ image: [UInt8]) throws {
-        let fapl = try check(H5Pcreate(alphasweep_h5p_file_access()), "checking the file image")
-        defer { H5Pclose(fapl) }
-        try check(H5Pset_fapl_core(fapl, 1 << 20, false), "checking the file image")
+        let fapl = try HDF5Handle(H5Pcreate(alphasweep_h5p_file_access()), .propertyList, "checking the file image")
+        try check(H5Pset_fapl_core(fapl.id, 1 << 20, false), "checking the file image")
         try image.withUnsafeBytes { raw in
-            try check(H5Pset_file_image(fapl, UnsafeMutableRawPointer(mutating: raw.baseAddress), raw.count),
+            try check(H5Pset_file_image(fapl.id, UnsafeMutableRawPointer(mutating: raw.baseAddress), raw.count),
                       "checking the file image")
-            let file = try check(H5Fopen("alphasweep-image-check", alphasweep_h5f_acc_rdonly(), fapl),
-                                 "checking the file image (it does not open)")
-            try check(H5Fclose(file), "checking the file image")
+            let file = try HDF5Handle(H5Fopen("alphasweep-image-check", alphasweep_h5f_acc_rdonly(), fapl.id),
+                                      .file, "checking the file image (it does not open)")
+            withExtendedLifetime(file) {}
         }
     }
 

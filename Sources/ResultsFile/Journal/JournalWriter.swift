@@ -1,5 +1,5 @@
 import Foundation
-import Sweep
+import Vocabulary
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -15,11 +15,9 @@ import Darwin
 final class JournalWriter {
     let path: String
     private var fd: Int32
-    private var buffer: [UInt8] = []
+    private var buffer = ByteWriter()
     /// Bytes of the file known to be complete, fsynced records (header included).
     private var durableLength: Int
-    /// Records in the buffer, not yet durable.
-    private(set) var bufferedRecordCount = 0
     private var mayHaveTornTail = false
 
     private init(path: String, fd: Int32, durableLength: Int) {
@@ -31,7 +29,7 @@ final class JournalWriter {
     deinit { close() }
 
     /// Bytes buffered and not yet written.
-    var bufferedBytes: Int { buffer.count }
+    var bufferedBytes: Int { buffer.bytes.count }
 
     /// Creates an empty journal (header only) atomically, replacing any journal at `path`:
     /// readers see the old journal or the new one, never a torn header.
@@ -55,21 +53,20 @@ final class JournalWriter {
 
     func append(_ record: TaskRecord) {
         JournalFormat.appendRecord(record, to: &buffer)
-        bufferedRecordCount += 1
     }
 
     /// Makes every buffered record durable. On failure the buffer is kept, so a later flush
     /// (after space was freed) can retry; the records already durable stay readable.
     func flush() throws {
         guard fd >= 0 else { throw ResultsFileError.io(path: path, operation: "writing", detail: "journal is closed") }
-        guard !buffer.isEmpty || mayHaveTornTail else { return }
+        guard !buffer.bytes.isEmpty || mayHaveTornTail else { return }
         if mayHaveTornTail {
             guard ftruncate(fd, off_t(durableLength)) == 0 else {
                 throw FileSystem.error(errno, path: path, operation: "truncate torn tail")
             }
         }
         mayHaveTornTail = true
-        try buffer.withUnsafeBytes { raw in
+        try buffer.bytes.withUnsafeBytes { raw in
             var offset = 0
             while offset < raw.count {
                 let n = pwrite(fd, raw.baseAddress! + offset, raw.count - offset, off_t(durableLength + offset))
@@ -82,15 +79,13 @@ final class JournalWriter {
         }
         try FileSystem.syncFile(fd: fd, path: path)
         mayHaveTornTail = false
-        durableLength += buffer.count
-        buffer.removeAll(keepingCapacity: true)
-        bufferedRecordCount = 0
+        durableLength += buffer.bytes.count
+        buffer = ByteWriter()
     }
 
     /// Forgets buffered records (after a snapshot made them durable).
     func discardBuffer() {
-        buffer.removeAll(keepingCapacity: true)
-        bufferedRecordCount = 0
+        buffer = ByteWriter()
     }
 
     func close() {

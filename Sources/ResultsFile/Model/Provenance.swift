@@ -1,4 +1,5 @@
 import Foundation
+import Platform
 
 /// Where and how a run was made: the root attributes of a results file and one row of its
 /// `/provenance` table.
@@ -19,8 +20,8 @@ public struct Provenance: Equatable, Sendable {
     public var commandLine: String
 
     public init(alphasweepVersion: String = "unknown",
-                created: String = Provenance.timestamp(),
-                hostnames: [String] = [Provenance.localHostName],
+                created: String = Clock.utcTimestamp(),
+                hostnames: [String] = [HostName.current],
                 ranks: Int = 1,
                 shard: String = "",
                 mpiLibrary: String = "",
@@ -35,16 +36,6 @@ public struct Provenance: Equatable, Sendable {
         self.blasCore = blasCore
         self.commandLine = commandLine
     }
-
-    /// `date` as ISO 8601 UTC, e.g. "2026-05-01T12:34:56Z".
-    public static func timestamp(_ date: Date = Date()) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: date)
-    }
-
-    /// This machine's host name.
-    public static var localHostName: String { FileSystem.hostName }
 }
 
 /// One row of `/provenance`: a run, a resumed run or a merge that contributed to the file.

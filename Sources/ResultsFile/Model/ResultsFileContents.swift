@@ -1,4 +1,4 @@
-import Sweep
+import Vocabulary
 
 /// What the journal added when a results file was read.
 public struct JournalReport: Equatable, Sendable {
@@ -33,7 +33,4 @@ public struct ResultsFileContents: Sendable {
     public var journal: JournalReport
     /// The `/analysis` group, nil when `analyze` has not written one.
     public var analysis: AnalysisTable?
-
-    /// Rows that came from the journal rather than the snapshot.
-    public var journalRowCount: Int { journal.rows }
 }

@@ -1,7 +1,6 @@
 import CHDF5
 import Foundation
-import Numerics
-import Sweep
+import Vocabulary
 
 /// The HDF5 file `FILE.h5`: always a complete, valid snapshot, only ever replaced whole.
 ///
@@ -11,8 +10,9 @@ import Sweep
 ///                      created, hdf5_version, mpi_library, blas_core, hostnames, ranks (int),
 ///                      shard, command_line, rows (int); merged files also merged_from
 ///     /spec            the spec text as written (scalar string); attribute crc32 (int)
-///     /results/*       one row per finished task, canonical task order (`resultColumns`);
-///                      attribute crc32 (int) over the columns as stored
+///     /results/*       one row per finished task, canonical task order, one dataset per
+///                      column of `TaskRecord.columns`; attribute crc32 (int) over the
+///                      columns as stored
 ///     /provenance/*    one row per run, resume or merge (`provenanceColumns`, all strings);
 ///                      attribute crc32 (int) over the columns as stored (files before it lack it)
 ///     /analysis/*      optional, written by `analyze`
@@ -22,8 +22,6 @@ import Sweep
 /// deflate + fletcher32.
 struct Snapshot {
     static let formatVersion = ResultsFileFormat.version
-    static let resultColumns = ["optimizer", "s", "N", "replicate", "test_loss", "train_loss", "lr",
-                                "lr_at_grid_edge", "status", "message", "wall_seconds", "rank"]
     static let provenanceColumns = ["event", "created", "alphasweep_version", "hostnames", "ranks", "shard",
                                     "mpi_library", "blas_core", "command_line", "source_file", "rows"]
 
@@ -75,15 +73,8 @@ struct Snapshot {
         do {
             image = try HDF5.run {
                 let file = try HDF5.createInMemoryFile(temporary)
-                do {
-                    try writeContents(file)
-                    let image = try HDF5.fileImage(file)
-                    try HDF5.closeFile(file)
-                    return image
-                } catch {
-                    H5Fclose(file)
-                    throw error
-                }
+                try writeContents(file)
+                return try HDF5.fileImage(file)
             }
         } catch let failure as HDF5Failure {
             throw ResultsFileError.io(path: path, operation: "building", detail: failure.text)
@@ -99,7 +90,7 @@ struct Snapshot {
         return image.count
     }
 
-    private func writeContents(_ file: hid_t) throws {
+    private func writeContents(_ file: HDF5Handle) throws {
         var root = attributes
         root["spec_sha256"] = .string(specSHA256)
         root["format_version"] = .int(Int64(Self.formatVersion))
@@ -115,7 +106,6 @@ struct Snapshot {
                        attributes: [("crc32", .int(Int64(Self.checksum(provenance))))])
         if let analysis {
             let group = try HDF5.createGroup(file, "analysis")
-            defer { H5Gclose(group) }
             for name in analysis.attributes.keys.sorted() {
                 try HDF5.writeAttribute(group, name, .string(analysis.attributes[name]!))
             }
@@ -123,15 +113,14 @@ struct Snapshot {
                 try HDF5.writeColumn(group, name, .float64(analysis.numericColumns[name]!))
             }
             for name in analysis.stringColumns.keys.sorted() {
-                try HDF5.writeColumn(group, name, .string(analysis.stringColumns[name]!))
+                try HDF5.writeColumn(group, name, .text(analysis.stringColumns[name]!))
             }
         }
     }
 
-    private func writeGroup(_ file: hid_t, _ name: String, columns: [(String, Column)],
+    private func writeGroup(_ file: HDF5Handle, _ name: String, columns: [(String, ColumnValues)],
                             attributes: [(String, AttributeValue)] = []) throws {
         let group = try HDF5.createGroup(file, name)
-        defer { H5Gclose(group) }
         for (attribute, value) in attributes { try HDF5.writeAttribute(group, attribute, value) }
         for (column, values) in columns { try HDF5.writeColumn(group, column, values) }
     }
@@ -141,10 +130,10 @@ struct Snapshot {
     // HDF5 checksums chunks (fletcher32) and, in the 1.8 format, metadata; but a damaged chunk
     // index can still make HDF5 return fill values for rows, and the contiguous /spec has no
     // checksum. So /results and /spec carry a CRC-32 of their content as stored (attribute
-    // `crc32`): for /results, zlib.crc32 chained over the columns' bytes in `resultColumns`
+    // `crc32`): for /results, zlib.crc32 chained over the columns' bytes in `TaskRecord.columns`
     // order (little-endian numbers, NUL-padded fixed-width strings).
 
-    static func checksum(_ columns: [(String, Column)]) -> UInt32 {
+    static func checksum(_ columns: [(String, ColumnValues)]) -> UInt32 {
         columns.reduce(UInt32(0)) { crc, column in column.1.checksum(continuing: crc) }
     }
 
@@ -152,38 +141,25 @@ struct Snapshot {
         CRC32.checksum(Array(text.utf8)[...])
     }
 
-    /// The `/results` columns of `records`, in `resultColumns` order.
-    static func resultColumnValues(_ r: [TaskRecord]) -> [(String, Column)] {
-        return [
-            ("optimizer", .string(r.map { $0.key.optimizer.rawValue })),
-            ("s", .float64(r.map { $0.key.s })),
-            ("N", .int64(r.map { Int64($0.key.N) })),
-            ("replicate", .int64(r.map { Int64($0.key.replicate) })),
-            ("test_loss", .float64(r.map { $0.outcome.testLoss })),
-            ("train_loss", .float64(r.map { $0.outcome.trainLoss })),
-            ("lr", .float64(r.map { $0.outcome.lr })),
-            ("lr_at_grid_edge", .int8(r.map { $0.outcome.lrAtGridEdge ? 1 : 0 })),
-            ("status", .string(r.map { $0.outcome.status.rawValue })),
-            ("message", .string(r.map { $0.outcome.message })),
-            ("wall_seconds", .float64(r.map { $0.wallSeconds })),
-            ("rank", .int32(r.map { $0.rank })),
-        ]
+    /// The `/results` columns of `records`, in `TaskRecord.columns` order.
+    static func resultColumnValues(_ records: [TaskRecord]) -> [(String, ColumnValues)] {
+        TaskRecord.columns.map { ($0.name, $0.values(records)) }
     }
 
-    private func provenanceColumnValues() -> [(String, Column)] {
+    private func provenanceColumnValues() -> [(String, ColumnValues)] {
         let p = provenance
         return [
-            ("event", .string(p.map(\.event))),
-            ("created", .string(p.map(\.provenance.created))),
-            ("alphasweep_version", .string(p.map(\.provenance.alphasweepVersion))),
-            ("hostnames", .string(p.map { $0.provenance.hostnames.joined(separator: ",") })),
-            ("ranks", .string(p.map { String($0.provenance.ranks) })),
-            ("shard", .string(p.map(\.provenance.shard))),
-            ("mpi_library", .string(p.map(\.provenance.mpiLibrary))),
-            ("blas_core", .string(p.map(\.provenance.blasCore))),
-            ("command_line", .string(p.map(\.provenance.commandLine))),
-            ("source_file", .string(p.map(\.sourceFile))),
-            ("rows", .string(p.map { String($0.rows) })),
+            ("event", .text(p.map(\.event))),
+            ("created", .text(p.map(\.provenance.created))),
+            ("alphasweep_version", .text(p.map(\.provenance.alphasweepVersion))),
+            ("hostnames", .text(p.map { $0.provenance.hostnames.joined(separator: ",") })),
+            ("ranks", .text(p.map { String($0.provenance.ranks) })),
+            ("shard", .text(p.map(\.provenance.shard))),
+            ("mpi_library", .text(p.map(\.provenance.mpiLibrary))),
+            ("blas_core", .text(p.map(\.provenance.blasCore))),
+            ("command_line", .text(p.map(\.provenance.commandLine))),
+            ("source_file", .text(p.map(\.sourceFile))),
+            ("rows", .text(p.map { String($0.rows) })),
         ]
     }
 
@@ -204,16 +180,14 @@ struct Snapshot {
                 throw ResultsFileError.corrupt(path: path, detail: HDF5.failure("checking the file signature").text)
             }
             do {
-                let file = try HDF5.openFileReadOnly(path)
-                defer { H5Fclose(file) }
-                return try readContents(file, path: path)
+                return try readContents(try HDF5.openFileReadOnly(path), path: path)
             } catch let failure as HDF5Failure {
                 throw ResultsFileError.corrupt(path: path, detail: failure.text)
             }
         }
     }
 
-    private static func readContents(_ file: hid_t, path: String) throws -> Snapshot {
+    private static func readContents(_ file: HDF5Handle, path: String) throws -> Snapshot {
         func schema(_ detail: String) -> ResultsFileError { .corrupt(path: path, detail: detail) }
 
         var attributes: [String: AttributeValue] = [:]
@@ -234,8 +208,12 @@ struct Snapshot {
         }
         guard try HDF5.exists(file, "results") else { throw schema("no /results group") }
 
-        let results = try readTable(file, group: "results", columns: resultColumns, path: path, required: true)
-        let records = try decodeRecords(results, path: path)
+        let results = try readTable(file, group: "results", columns: TaskRecord.columns.map(\.name), path: path,
+                                    required: true)
+        let records: [TaskRecord]
+        do { records = try TaskRecord.records(from: results) } catch {
+            throw schema("/results: \(error)")
+        }
         if case .int(let crc)? = try HDF5.attributes(file, of: "results").first(where: { $0.name == "crc32" })?.value,
            crc != Int64(checksum(resultColumnValues(records))) {
             throw schema("the rows do not match their checksum (/results crc32): the file is damaged")
@@ -244,7 +222,7 @@ struct Snapshot {
         if try HDF5.exists(file, "provenance") {
             let table = try readTable(file, group: "provenance", columns: provenanceColumns, path: path, required: false)
             if case .int(let crc)? = try HDF5.attributes(file, of: "provenance").first(where: { $0.name == "crc32" })?.value,
-               crc != Int64(checksum(provenanceColumns.map { ($0, table[$0]!.asColumn) })) {
+               crc != Int64(checksum(provenanceColumns.map { ($0, table[$0]!) })) {
                 throw schema("the provenance rows do not match their checksum (/provenance crc32): the file is damaged")
             }
             provenance = decodeProvenance(table)
@@ -257,11 +235,10 @@ struct Snapshot {
 
     /// Reads the named columns of a group; all must have the same length. Missing columns are
     /// an error when `required`, else read as empty strings.
-    private static func readTable(_ file: hid_t, group name: String, columns: [String], path: String,
-                                  required: Bool) throws -> [String: ReadColumn] {
+    private static func readTable(_ file: HDF5Handle, group name: String, columns: [String], path: String,
+                                  required: Bool) throws -> [String: ColumnValues] {
         let group = try HDF5.openGroup(file, name)
-        defer { H5Gclose(group) }
-        var table: [String: ReadColumn] = [:]
+        var table: [String: ColumnValues] = [:]
         for column in columns {
             if try HDF5.exists(group, column) { table[column] = try HDF5.readColumn(group, column) }
         }
@@ -275,59 +252,18 @@ struct Snapshot {
             throw ResultsFileError.corrupt(path: path, detail: "/\(name) lacks \(missing.map { "\(name)/\($0)" }.joined(separator: ", "))")
         }
         let n = lengths.first ?? 0
-        for column in missing { table[column] = .string(Array(repeating: "", count: n)) }
+        for column in missing { table[column] = .text(Array(repeating: "", count: n)) }
         return table
     }
 
-    private static func decodeRecords(_ t: [String: ReadColumn], path: String) throws -> [TaskRecord] {
-        func fail(_ detail: String) -> ResultsFileError { .corrupt(path: path, detail: detail) }
-        func strings(_ name: String) throws -> [String] {
-            guard case .string(let v)? = t[name] else { throw fail("results/\(name) is not a string dataset") }
-            return v
-        }
-        func doubles(_ name: String) throws -> [Double] {
-            switch t[name] {
-            case .float64(let v)?: return v
-            case .int64(let v)?: return v.map(Double.init)
-            default: throw fail("results/\(name) is not a numeric dataset")
-            }
-        }
-        func integers(_ name: String) throws -> [Int64] {
-            guard case .int64(let v)? = t[name] else { throw fail("results/\(name) is not an integer dataset") }
-            return v
-        }
-        let optimizers = try strings("optimizer"), statuses = try strings("status"), messages = try strings("message")
-        let s = try doubles("s"), test = try doubles("test_loss"), train = try doubles("train_loss"), lr = try doubles("lr")
-        let wall = try doubles("wall_seconds")
-        let n = try integers("N"), replicate = try integers("replicate"), edge = try integers("lr_at_grid_edge")
-        let rank = try integers("rank")
-
-        let optimizerByName = Dictionary(uniqueKeysWithValues: OptimizerKind.allCases.map { ($0.rawValue, $0) })
-        let statusByName = Dictionary(uniqueKeysWithValues: TrainingOutcome.Status.allCases.map { ($0.rawValue, $0) })
-        var records: [TaskRecord] = []
-        records.reserveCapacity(optimizers.count)
-        for i in optimizers.indices {
-            guard let optimizer = optimizerByName[optimizers[i]] else {
-                throw fail("results row \(i) has an unknown optimizer '\(optimizers[i])'")
-            }
-            guard let status = statusByName[statuses[i]] else {
-                throw fail("results row \(i) has an unknown status '\(statuses[i])'")
-            }
-            records.append(TaskRecord(
-                key: TaskKey(optimizer: optimizer, s: s[i], N: Int(n[i]), replicate: Int(replicate[i])),
-                outcome: TrainingOutcome(testLoss: test[i], trainLoss: train[i], lr: lr[i], lrAtGridEdge: edge[i] != 0,
-                                         status: status, message: messages[i]),
-                wallSeconds: wall[i], rank: Int32(truncatingIfNeeded: rank[i])))
-        }
-        return records
-    }
-
-    private static func decodeProvenance(_ t: [String: ReadColumn]) -> [ProvenanceRecord] {
+    private static func decodeProvenance(_ t: [String: ColumnValues]) -> [ProvenanceRecord] {
         func column(_ name: String) -> [String] {
             switch t[name] {
-            case .string(let v)?: return v
+            case .text(let v)?: return v
             case .int64(let v)?: return v.map { String($0) }
             case .float64(let v)?: return v.map { String($0) }
+            case .int32(let v)?: return v.map { String($0) }
+            case .int8(let v)?: return v.map { String($0) }
             case nil: return []
             }
         }
@@ -344,16 +280,17 @@ struct Snapshot {
         }
     }
 
-    private static func readAnalysis(_ file: hid_t) throws -> AnalysisTable {
+    private static func readAnalysis(_ file: HDF5Handle) throws -> AnalysisTable {
         let group = try HDF5.openGroup(file, "analysis")
-        defer { H5Gclose(group) }
         var table = AnalysisTable()
         for (name, value) in try HDF5.attributes(group) { table.attributes[name] = value.text }
         for name in try HDF5.linkNames(group) {
             switch try HDF5.readColumn(group, name) {
             case .float64(let v): table.numericColumns[name] = v
             case .int64(let v): table.numericColumns[name] = v.map(Double.init)
-            case .string(let v): table.stringColumns[name] = v
+            case .int32(let v): table.numericColumns[name] = v.map(Double.init)
+            case .int8(let v): table.numericColumns[name] = v.map(Double.init)
+            case .text(let v): table.stringColumns[name] = v
             }
         }
         return table

@@ -1,7 +1,7 @@
 import Foundation
-import Numerics
 import ResultsFile
-import Sweep
+import TestSupport
+import Vocabulary
 import XCTest
 
 /// Runs this test binary again, as a child process that executes one scenario of
@@ -66,7 +66,7 @@ final class ChildProcessEntry: XCTestCase {
 
     /// 50 rows flushed, 7 more appended but not flushed, then SIGKILL.
     private func crashAfterFlush(_ path: String) throws {
-        let records = Fixture.records()
+        let records = SampleRecords.awkward()
         let writer = try ResultsWriter.create(path: path, specText: Fixture.specText, specSHA256: Fixture.sha,
                                               provenance: Fixture.provenance, policy: .manual)
         try writer.append(Array(records[0..<50]))
@@ -79,7 +79,7 @@ final class ChildProcessEntry: XCTestCase {
     private func holdLock(_ path: String) throws {
         let writer = try ResultsWriter.create(path: path, specText: Fixture.specText, specSHA256: Fixture.sha,
                                               provenance: Fixture.provenance, policy: .manual)
-        try writer.append(Array(Fixture.records().prefix(20)))
+        try writer.append(Array(SampleRecords.awkward().prefix(20)))
         try writer.flush()
         _ = FileManager.default.createFile(atPath: path + ".ready", contents: Data())
         while true { sleep(1) }
@@ -90,7 +90,7 @@ final class ChildProcessEntry: XCTestCase {
     private func diskFull(_ path: String) throws {
         var report: [String: Any] = [:]
         var random = SystemRandomNumberGenerator()
-        var records = Fixture.records(s: [0.5, 0.75, 1.0, 1.25, 1.5], N: [16, 32, 64, 128], replicates: 3)
+        var records = SampleRecords.awkward(s: [0.5, 0.75, 1.0, 1.25, 1.5], N: [16, 32, 64, 128], replicates: 3)
         for i in records.indices {
             records[i].outcome.message = String((0..<400).map { _ in "abcdefghijklmnopqrstuvwxyz0123456789".randomElement(using: &random)! })
         }

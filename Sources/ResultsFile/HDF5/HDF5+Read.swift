@@ -1,0 +1,161 @@
+import CHDF5
+import Vocabulary
+
+extension HDF5 {
+    /// Reads a one-dimensional dataset of floats, integers or strings (fixed or variable
+    /// length): integers widen to int64, floats to float64.
+    static func readColumn(_ location: HDF5Handle, _ name: String) throws -> ColumnValues {
+        let what = "reading dataset \(name)"
+        let dataset = try HDF5Handle(H5Dopen2(location.id, name, alphasweep_h5p_default()), .dataset, what)
+        let space = try HDF5Handle(H5Dget_space(dataset.id), .dataspace, what)
+        guard H5Sget_simple_extent_ndims(space.id) == 1 else {
+            throw HDF5Failure(operation: what, detail: "not a one-dimensional dataset", systemError: 0)
+        }
+        var dims: [hsize_t] = [0]
+        try check(H5Sget_simple_extent_dims(space.id, &dims, nil), what)
+        let n = Int(dims[0])
+        let type = try HDF5Handle(H5Dget_type(dataset.id), .datatype, what)
+
+        func readAll(_ memoryType: hid_t, _ buffer: UnsafeMutableRawPointer?) throws {
+            try check(H5Dread(dataset.id, memoryType, alphasweep_h5s_all(), alphasweep_h5s_all(),
+                              alphasweep_h5p_default(), buffer), what)
+        }
+        switch H5Tget_class(type.id) {
+        case H5T_FLOAT:
+            var values = [Double](repeating: 0, count: n)
+            if n > 0 { try values.withUnsafeMutableBytes { try readAll(alphasweep_h5t_native_double(), $0.baseAddress) } }
+            return .float64(values)
+        case H5T_INTEGER:
+            var values = [Int64](repeating: 0, count: n)
+            if n > 0 { try values.withUnsafeMutableBytes { try readAll(alphasweep_h5t_native_int64(), $0.baseAddress) } }
+            return .int64(values)
+        case H5T_STRING:
+            return .text(try readStrings(count: n, type: type, what: what) { memoryType, memorySpace, fileSpace, buffer in
+                H5Dread(dataset.id, memoryType, memorySpace, fileSpace, alphasweep_h5p_default(), buffer)
+            } rows: { start, count in
+                let fileSpace = try HDF5Handle(H5Dget_space(dataset.id), .dataspace, what)
+                var offset = [hsize_t(start)], size = [hsize_t(count)]
+                try check(H5Sselect_hyperslab(fileSpace.id, H5S_SELECT_SET, &offset, nil, &size, nil), what)
+                return fileSpace
+            })
+        default:
+            throw HDF5Failure(operation: what, detail: "unsupported element type", systemError: 0)
+        }
+    }
+
+    /// Reads `count` strings of a dataset or attribute of string type `type`, fixed-length in
+    /// blocks of rows (`rows` returns a file space selecting them; nil means all at once) or
+    /// variable-length in one call.
+    private static func readStrings(
+        count n: Int, type: HDF5Handle, what: String,
+        read: (_ memoryType: hid_t, _ memorySpace: hid_t, _ fileSpace: hid_t, _ buffer: UnsafeMutableRawPointer?) -> herr_t,
+        rows: ((_ start: Int, _ count: Int) throws -> HDF5Handle)?
+    ) throws -> [String] {
+        guard n > 0 else { return [] }
+        if H5Tis_variable_str(type.id) > 0 {
+            let memoryType = try variableStringType()
+            var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: n)
+            var dims = [hsize_t(n)]
+            let memorySpace = try HDF5Handle(H5Screate_simple(1, &dims, nil), .dataspace, what)
+            let status = pointers.withUnsafeMutableBytes {
+                read(memoryType.id, alphasweep_h5s_all(), alphasweep_h5s_all(), $0.baseAddress)
+            }
+            try check(status, what)
+            let strings = pointers.map { $0.map { String(cString: $0) } ?? "" }
+            _ = pointers.withUnsafeMutableBytes {
+                H5Dvlen_reclaim(memoryType.id, memorySpace.id, alphasweep_h5p_default(), $0.baseAddress)
+            }
+            return strings
+        }
+        let width = H5Tget_size(type.id)
+        guard width > 0 else { throw failure(what) }
+        let memoryType = try HDF5Handle(H5Tcopy(type.id), .datatype, what)
+        let spacePadded = H5Tget_strpad(memoryType.id) == H5T_STR_SPACEPAD
+        func decode(_ bytes: UnsafeRawBufferPointer) -> String {
+            var end = bytes.firstIndex(of: 0) ?? bytes.count
+            if spacePadded { while end > 0 && bytes[end - 1] == 0x20 { end -= 1 } }
+            return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[0..<end]), as: UTF8.self)
+        }
+        var strings: [String] = []
+        strings.reserveCapacity(n)
+        let blockRows = rows == nil ? n : max(1, blockBytes / width)
+        var buffer = [UInt8](repeating: 0, count: min(n, blockRows) * width)
+        for start in stride(from: 0, to: n, by: blockRows) {
+            let count = min(blockRows, n - start)
+            var fileSpace: HDF5Handle?, memorySpace: HDF5Handle?
+            if let rows {
+                fileSpace = try rows(start, count)
+                var size = [hsize_t(count)]
+                memorySpace = try HDF5Handle(H5Screate_simple(1, &size, nil), .dataspace, what)
+            }
+            let status = buffer.withUnsafeMutableBytes {
+                read(memoryType.id, memorySpace?.id ?? alphasweep_h5s_all(), fileSpace?.id ?? alphasweep_h5s_all(), $0.baseAddress)
+            }
+            withExtendedLifetime((fileSpace, memorySpace)) {}
+            try check(status, what)
+            buffer.withUnsafeBytes { raw in
+                for i in 0..<count { strings.append(decode(UnsafeRawBufferPointer(rebasing: raw[i * width..<(i + 1) * width]))) }
+            }
+        }
+        return strings
+    }
+
+    /// Reads a scalar string dataset.
+    static func readScalarString(_ location: HDF5Handle, _ name: String) throws -> String {
+        let what = "reading dataset \(name)"
+        let dataset = try HDF5Handle(H5Dopen2(location.id, name, alphasweep_h5p_default()), .dataset, what)
+        let type = try HDF5Handle(H5Dget_type(dataset.id), .datatype, what)
+        guard H5Tget_class(type.id) == H5T_STRING else {
+            throw HDF5Failure(operation: what, detail: "not a string", systemError: 0)
+        }
+        let strings = try readStrings(count: 1, type: type, what: what, read: { memoryType, _, _, buffer in
+            H5Dread(dataset.id, memoryType, alphasweep_h5s_all(), alphasweep_h5s_all(), alphasweep_h5p_default(), buffer)
+        }, rows: nil)
+        return strings.first ?? ""
+    }
+
+    /// The scalar attributes of the object `name` in `location`.
+    static func attributes(_ location: HDF5Handle, of name: String) throws -> [(name: String, value: AttributeValue)] {
+        let object = try HDF5Handle(H5Oopen(location.id, name, alphasweep_h5p_default()), .object, "opening \(name)")
+        return try attributes(object)
+    }
+
+    /// Every scalar attribute of an object (non-scalar and unsupported ones are skipped).
+    static func attributes(_ location: HDF5Handle) throws -> [(name: String, value: AttributeValue)] {
+        let count = alphasweep_h5_attribute_count(location.id)
+        guard count >= 0 else { throw failure("listing attributes") }
+        var result: [(name: String, value: AttributeValue)] = []
+        for i in 0..<Int(count) {
+            let attribute = try HDF5Handle(H5Aopen_by_idx(location.id, ".", H5_INDEX_NAME, H5_ITER_INC, hsize_t(i),
+                                                          alphasweep_h5p_default(), alphasweep_h5p_default()),
+                                           .attribute, "opening attribute \(i)")
+            let length = H5Aget_name(attribute.id, 0, nil)
+            guard length >= 0 else { throw failure("reading an attribute name") }
+            var nameBuffer = [CChar](repeating: 0, count: Int(length) + 1)
+            _ = H5Aget_name(attribute.id, nameBuffer.count, &nameBuffer)
+            let name = String(cString: nameBuffer)
+            let what = "reading attribute \(name)"
+            let space = try HDF5Handle(H5Aget_space(attribute.id), .dataspace, what)
+            guard H5Sget_simple_extent_npoints(space.id) == 1 else { continue }
+            let type = try HDF5Handle(H5Aget_type(attribute.id), .datatype, what)
+            switch H5Tget_class(type.id) {
+            case H5T_STRING:
+                let strings = try readStrings(count: 1, type: type, what: what, read: { memoryType, _, _, buffer in
+                    H5Aread(attribute.id, memoryType, buffer)
+                }, rows: nil)
+                result.append((name, .string(strings.first ?? "")))
+            case H5T_INTEGER:
+                var v: Int64 = 0
+                try check(H5Aread(attribute.id, alphasweep_h5t_native_int64(), &v), what)
+                result.append((name, .int(v)))
+            case H5T_FLOAT:
+                var v: Double = 0
+                try check(H5Aread(attribute.id, alphasweep_h5t_native_double(), &v), what)
+                result.append((name, .double(v)))
+            default:
+                continue
+            }
+        }
+        return result
+    }
+}

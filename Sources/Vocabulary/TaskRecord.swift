@@ -1,0 +1,73 @@
+/// What training one optimizer on one instance produced.
+public struct TrainingOutcome: Equatable, Sendable {
+    public enum Status: String, Codable, Sendable, CaseIterable {
+        case ok, diverged, failed
+    }
+    /// Exact population excess risk L of SPEC §3 (NaN when not finite).
+    public var testLoss: Double
+    /// Final training loss (1/2nK)‖ΦΘ − Y‖²_F.
+    public var trainLoss: Double
+    /// The step size used: the chosen peak lr for Adam and MatSign, η for GD, SqrtNG and NG.
+    public var lr: Double
+    /// True when the oracle lr choice sits at either end of its grid.
+    public var lrAtGridEdge: Bool
+    public var status: Status
+    /// Empty when status is ok; otherwise what went wrong, in one line.
+    public var message: String
+
+    public init(testLoss: Double, trainLoss: Double, lr: Double, lrAtGridEdge: Bool,
+                status: Status, message: String = "") {
+        self.testLoss = testLoss
+        self.trainLoss = trainLoss
+        self.lr = lr
+        self.lrAtGridEdge = lrAtGridEdge
+        self.status = status
+        self.message = message
+    }
+
+    /// A `failed` outcome whose message is `error` on one line.
+    public static func failure(_ error: Error) -> TrainingOutcome {
+        let text = String(describing: error).replacingOccurrences(of: "\n", with: " ")
+        return TrainingOutcome(testLoss: .nan, trainLoss: .nan, lr: .nan, lrAtGridEdge: false,
+                               status: .failed, message: text)
+    }
+}
+
+/// One row of the results file: a finished task and what it produced. Its columns, and so
+/// every format that carries it (messages between ranks, the journal, the HDF5 datasets), are
+/// declared once, in `TaskRecord.columns`.
+public struct TaskRecord: Equatable, Sendable {
+    public var key: TaskKey
+    public var outcome: TrainingOutcome
+    /// Wall time of the task; the instance sampling shared by its optimizers is split evenly
+    /// between them.
+    public var wallSeconds: Double
+    /// The MPI rank that ran the task.
+    public var rank: Int32
+
+    public init(key: TaskKey, outcome: TrainingOutcome, wallSeconds: Double, rank: Int32) {
+        self.key = key
+        self.outcome = outcome
+        self.wallSeconds = wallSeconds
+        self.rank = rank
+    }
+
+    /// True when two records carry the same result: the same key and, bitwise, the same value
+    /// in every `.result` column. Merge and resume use it to tell identical duplicates from
+    /// conflicting ones.
+    public func hasSameResult(as other: TaskRecord) -> Bool {
+        differingResultColumns(other).isEmpty && key == other.key
+    }
+
+    /// The `.result` columns in which two records differ (bitwise for numbers).
+    public func differingResultColumns(_ other: TaskRecord) -> [RecordColumn] {
+        Self.columns.filter { $0.part == .result && !$0.sameValue(self, other) }
+    }
+
+    /// What differs between two results for one task, for a conflict message, e.g.
+    /// "test_loss 0.1 (0x3fb999999999999a) vs 0.2 (0x3fc999999999999a)".
+    public func resultDifference(_ other: TaskRecord) -> String {
+        differingResultColumns(other).map { "\($0.name) \($0.shown(self)) vs \($0.shown(other))" }
+            .joined(separator: ", ")
+    }
+}
