@@ -93,11 +93,17 @@ die() { log "error: $*"; exit 1; }
 elapsed() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}'; }
 
 # alive NAME: the process we recorded for NAME is still that program (slurmd-asn1: slurmd).
+# A zombie is dead; an empty command line (read while nsenter/unshare/sh exec the next program)
+# is not a reason to think so.
 alive() {
-  local f=$PIDS/$1 pid
+  local f=$PIDS/$1 pid cmd state
   [ -s "$f" ] || return 1
   pid=$(cat "$f")
-  [ -r "/proc/$pid/cmdline" ] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q "${1%%-*}"
+  kill -0 "$pid" 2>/dev/null || return 1
+  state=$(sed -n 's/^[0-9]* (.*) \([A-Za-z]\) .*/\1/p' "/proc/$pid/stat" 2>/dev/null || true)
+  [ "$state" != Z ] || return 1
+  cmd=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true)
+  [ -z "$cmd" ] || case "$cmd" in *"${1%%-*}"*) ;; *) return 1 ;; esac
 }
 
 # stop NAME: TERM the recorded PID, wait up to 10 s, then KILL; forget it.
