@@ -11,6 +11,7 @@ namespaces, so both clusters can be up at once and neither test module has to te
 down. It skips only when not root or `ip netns` is unavailable; it tears the cluster down at the
 end of the session (also after failures) unless it found it already up.
 """
+import contextlib
 import os
 import pathlib
 import re
@@ -29,11 +30,18 @@ ACTIVE_STATES = {"PENDING", "CONFIGURING", "RUNNING", "COMPLETING", "REQUEUED", 
 
 
 class LocalSlurm:
-    def __init__(self, directory, started_here, hosts=()):
+    def __init__(self, directory, started_here, hosts=(), net=None):
         self.directory = pathlib.Path(directory)
         self.conf = self.directory / "slurm.conf"
         self.started_here = started_here
         self.hosts = list(hosts)  # multi-host cluster: host names = network namespace names
+        self.net = net            # and its /24 (x.y.z): host i (1-based) is x.y.z.(10+i)
+
+    def host_address(self, i):
+        return f"{self.net}.{10 + i}"
+
+    def subnet(self):
+        return f"{self.net}.0/24"
 
     def env(self, **extra):
         env = dict(os.environ)
@@ -106,7 +114,8 @@ MULTINODE_HOSTS = 3
 
 
 def multinode_settings():
-    """The environment of slurm-local.sh for the 3-host test cluster, and the cluster's host names."""
+    """The environment of slurm-local.sh for the 3-host test cluster (ALPHASWEEP_MN_SLURM_DIR,
+    _NS, _NET override the defaults), and the cluster's host names."""
     settings = {k: os.environ.get("ALPHASWEEP_MN_" + k[len("ALPHASWEEP_"):], v) for k, v in MULTINODE_DEFAULTS.items()}
     hosts = [f"{settings['ALPHASWEEP_SLURM_NS']}n{i}" for i in range(1, MULTINODE_HOSTS + 1)]
     return settings, hosts
@@ -127,12 +136,10 @@ def netns_available():
     return None
 
 
-@pytest.fixture(scope="session")
-def multinode_slurm():
-    reason = netns_available()
-    if reason:
-        pytest.skip(reason)
-    settings, hosts = multinode_settings()
+@contextlib.contextmanager
+def multinode_cluster(settings, hosts):
+    """`slurm-local.sh up --nodes len(hosts)` with `settings` (its environment); yields a LocalSlurm
+    and runs `down` at the end, also after a failure or a partial `up`, unless it was already up."""
     env = dict(os.environ, **settings)
     directory = settings["ALPHASWEEP_SLURM_DIR"]
 
@@ -141,7 +148,7 @@ def multinode_slurm():
 
     t0 = time.monotonic()
     try:
-        up = subprocess.run(["bash", str(SLURM_LOCAL), "up", "--nodes", str(MULTINODE_HOSTS)], capture_output=True,
+        up = subprocess.run(["bash", str(SLURM_LOCAL), "up", "--nodes", str(len(hosts))], capture_output=True,
                             text=True, env=env, timeout=1800)
     except BaseException:
         down()
@@ -150,15 +157,25 @@ def multinode_slurm():
         if shutil.which("slurmctld") is None or shutil.which("sbatch") is None:
             pytest.skip(f"Slurm is not installed and could not be installed:\n{up.stderr[-2000:]}")
         down()  # whatever a partial `up` left (`up` cleans after itself, but not after a timeout)
-        raise AssertionError(f"hpc/slurm-local.sh up --nodes {MULTINODE_HOSTS} failed:\n{up.stdout}\n{up.stderr}")
+        raise AssertionError(f"hpc/slurm-local.sh up --nodes {len(hosts)} failed:\n{up.stdout}\n{up.stderr}")
     started_here = "already up" not in up.stderr
-    print(f"\n{MULTINODE_HOSTS}-host local Slurm {'started' if started_here else 'reused'} in "
+    print(f"\n{len(hosts)}-host local Slurm {'started' if started_here else 'reused'} in "
           f"{time.monotonic() - t0:.1f} s ({directory}: {', '.join(hosts)})")
     try:
-        yield LocalSlurm(directory, started_here, hosts)
+        yield LocalSlurm(directory, started_here, hosts, settings["ALPHASWEEP_SLURM_NET"])
     finally:
         if started_here:
             down()
+
+
+@pytest.fixture(scope="session")
+def multinode_slurm():
+    reason = netns_available()
+    if reason:
+        pytest.skip(reason)
+    settings, hosts = multinode_settings()
+    with multinode_cluster(settings, hosts) as cluster:
+        yield cluster
 
 
 @pytest.fixture(scope="session")
