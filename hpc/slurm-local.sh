@@ -8,6 +8,10 @@
 #                                      with N >= 2 also remove the namespaces, links and bridge
 #   hpc/slurm-local.sh purge           down, then remove the state directory
 #
+# Multi-host use from this (root) namespace: `source $DIR/env; srun -N3 hostname; sbatch
+# --nodes=3 --ntasks=7 jobs/sweep.sbatch; squeue`. Faults: `ip netns pids asn3 | xargs kill -9`,
+# `ip netns exec asn3 ip link set eth0 down`. Evidence and measurements: hpc/MULTINODE.md.
+#
 # Everything lives in ${ALPHASWEEP_SLURM_DIR:-/tmp/alphasweep-slurm} (config, state, spool, logs,
 # PIDs). After `up`, `source $DIR/env` points sinfo/sbatch/squeue at this cluster (SLURM_CONF).
 # Idempotent: `up` on a running cluster and `down` on a stopped one do nothing and succeed.
@@ -43,8 +47,7 @@
 # - SlurmctldHost=asctl(10.77.0.2): slurmctld refuses to start unless gethostname() matches a
 #   SlurmctldHost name, hence its own UTS namespace with hostname asctl.
 # - Each daemon runs as `nsenter --net=/run/netns/NS unshare --uts --mount sh -c 'hostname NAME;
-#   exec daemon'`.
-#   Job steps are forked by that slurmd (slurmstepd), so they inherit its network and UTS
+#   exec daemon'`. Job steps are forked by that slurmd (slurmstepd), so they inherit its
 #   namespaces: a rank started on asn2 has hostname asn2 and only asn2's eth0 and lo.
 # - SlurmdParameters=config_overrides: each host declares CPUs=$ALPHASWEEP_SLURM_CPUS although
 #   the machine has fewer cores (otherwise slurmd registers with the real count, 2 here, and
@@ -59,10 +62,14 @@
 # - The daemons enter their namespace with nsenter --net, not `ip netns exec`, which remounts
 #   /sys without /sys/fs/cgroup: slurmd 22.05 then fails ("Unable to initialize cgroup plugin")
 #   even with proctrack/linuxproc and task/none.
+# - PartitionName=... LLN=YES: a job goes to the least loaded host, so the 1-rank tasks of a job
+#   array spread over the hosts instead of filling asn1 first.
 # - SlurmdTimeout (default 300 s in Slurm) bounds how long a job on a lost or partitioned host
 #   lives: slurmctld pings each slurmd every SlurmdTimeout/3 s and, when one has not answered
 #   for SlurmdTimeout, sets it DOWN and ends its jobs as NODE_FAIL. KillOnBadExit=1 makes a
-#   step end when one task dies (srun --kill-on-bad-exit by default).
+#   step end when one task dies (srun --kill-on-bad-exit by default). Measured: with 300 an srun
+#   job on a lost or partitioned host was still RUNNING 120 s later; with 20 the host is DOWN
+#   27-30 s after the fault (hpc/MULTINODE.md has the fault table and what else to set).
 #
 # What Open MPI 4.1 needed across the hosts (the jobs set these; see Tests/python/test_multinode.py):
 # - srun --mpi=pmix (MpiDefault=pmix): Slurm's pmix plugin wires the ranks up; no orted.
