@@ -152,9 +152,9 @@ ensure_packages() {
     log "installing Slurm and munge"
     bash "$HERE/install-deps.sh" --slurm
   fi
-  if [ "$NODES" -ge 2 ] && { ! command -v ip >/dev/null || ! command -v unshare >/dev/null; }; then
-    log "installing iproute2 and util-linux (ip netns, unshare)"
-    apt-get install -y -q iproute2 util-linux >/dev/null
+  if [ "$NODES" -ge 2 ] && { ! command -v ip >/dev/null || ! command -v unshare >/dev/null || ! command -v nsenter >/dev/null; }; then
+    log "installing iproute2 and util-linux (ip netns, unshare, nsenter)"
+    apt-get install -y -q iproute2 util-linux >/dev/null || { apt-get update -q >/dev/null && apt-get install -y -q iproute2 util-linux >/dev/null; }
   fi
 }
 
@@ -274,7 +274,7 @@ cancel_jobs() {
 # (then it stays, as the machine's munged that the next `up` reuses).
 stop_munged() {
   alive munged || { rm -f "$PIDS/munged"; return 0; }
-  if [ -n "$(pgrep -x -r R,S,D slurmctld; pgrep -x -r R,S,D slurmd)" ]; then
+  if command -v pgrep >/dev/null && [ -n "$(pgrep -x -r R,S,D slurmctld; pgrep -x -r R,S,D slurmd)" ]; then
     log "leaving munged ($(cat "$PIDS/munged")) running: another Slurm on this machine uses it"
     rm -f "$PIDS/munged"
     return 0

@@ -125,6 +125,8 @@ def netns_available():
     """Why a multi-host cluster cannot be made here, or None."""
     if os.geteuid() != 0:
         return "a multi-host local Slurm needs root (network namespaces, slurmd)"
+    if shutil.which("ip") is None and shutil.which("apt-get"):
+        subprocess.run(["apt-get", "install", "-y", "-q", "iproute2"], capture_output=True, timeout=600)
     for tool in ("ip", "unshare", "nsenter"):
         if shutil.which(tool) is None:
             return f"{tool} is not installed"
