@@ -12,6 +12,9 @@ extension AnalysisReport {
     ///     grid are ignored; duplicates keep the first record (conflicting ones are noted).
     ///   - theory: predicted L(N) per (optimizer, s, N), or nil.
     ///   - options: bootstrap and fit settings.
+    ///   - expects: which tasks of `spec`'s grid the records should hold (nil: all); tasks it
+    ///     does not expect are not counted missing (a file grown by grids that are not one
+    ///     Cartesian product).
     ///
     /// ```swift
     /// let report = AnalysisReport(spec: spec, records: records, theory: { opt, s, N in
@@ -20,8 +23,8 @@ extension AnalysisReport {
     /// print(report.renderTable())
     /// ```
     public init(spec: SweepSpec, records: [TaskRecord], theory: TheoryProvider? = nil,
-                options: AnalysisOptions = AnalysisOptions()) {
-        let grid = CellGrid(spec: spec, records: records)
+                options: AnalysisOptions = AnalysisOptions(), expects: ((TaskKey) -> Bool)? = nil) {
+        let grid = CellGrid(spec: spec, records: records, expects: expects)
         var rows: [AlphaRow] = []
         var curves: [LossCurvePoint] = []
         let gdIndex = spec.grid.optimizers.firstIndex(of: .gd)
@@ -225,6 +228,10 @@ extension AnalysisReport {
             notes.append("\(t.conflictingDuplicates) conflicting duplicate record\(plural(t.conflictingDuplicates)) (same task, different result): kept the first")
         }
         if t.lrAtGridEdge > 0 { notes.append("\(t.lrAtGridEdge) task\(plural(t.lrAtGridEdge)) chose a learning rate at the edge of its grid") }
+        let counts = Set(rows.filter { $0.nReplicates > 0 }.map(\.nReplicates))
+        if counts.count > 1 {
+            notes.append("cells differ in complete replicates (\(counts.min()!)…\(counts.max()!)): n_replicates is per cell")
+        }
         let few = rows.filter { $0.insufficientReplicates }
         if !few.isEmpty {
             notes.append("\(few.count) cell\(plural(few.count)) with fewer than \(options.minimumReplicates) complete replicates: no CI")
@@ -277,7 +284,7 @@ struct CellGrid {
     var cells: [[Cell]]
     var tally = RecordTally()
 
-    init(spec: SweepSpec, records: [TaskRecord]) {
+    init(spec: SweepSpec, records: [TaskRecord], expects: ((TaskKey) -> Bool)? = nil) {
         let replicates = spec.grid.replicates
         cells = spec.grid.optimizers.map { _ in spec.grid.s.map { _ in Cell(replicates: replicates.count, nCount: spec.grid.N.count) } }
         tally.expectedTasks = spec.grid.taskCount
@@ -327,11 +334,19 @@ struct CellGrid {
         }
         for o in cells.indices {
             for si in cells[o].indices {
-                let missing = present[o][si].reduce(0) { $0 + $1.filter { !$0 }.count }
+                var missing = 0
+                for (r, row) in present[o][si].enumerated() {
+                    for (j, isPresent) in row.enumerated() where !isPresent {
+                        let key = TaskKey(optimizer: spec.grid.optimizers[o], s: spec.grid.s[si], N: spec.grid.N[j],
+                                          replicate: replicates.lowerBound + r)
+                        if expects?(key) ?? true { missing += 1 }
+                    }
+                }
                 cells[o][si].missing = missing
                 tally.missing += missing
             }
         }
+        if let expects { tally.expectedTasks = spec.grid.tasks.filter(expects).count }
     }
 
     /// The index of s in the grid: exact match, else within 1e-9 relative (values that went

@@ -24,6 +24,7 @@ static inline hsize_t alphasweep_h5s_unlimited(void) { return H5S_UNLIMITED; }
 static inline size_t alphasweep_h5t_variable(void) { return H5T_VARIABLE; }
 static inline unsigned alphasweep_h5f_acc_trunc(void) { return H5F_ACC_TRUNC; }
 static inline unsigned alphasweep_h5f_acc_rdonly(void) { return H5F_ACC_RDONLY; }
+static inline unsigned alphasweep_h5f_acc_rdwr(void) { return H5F_ACC_RDWR; }
 static inline herr_t alphasweep_h5_silence_errors(void) { return H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
 
 // MARK: - Error stack and object introspection (callbacks and macro ids Swift cannot use directly)

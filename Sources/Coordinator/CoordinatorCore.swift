@@ -105,13 +105,19 @@ public struct CoordinatorCore {
     public private(set) var taskSeconds = 0.0
     public let tasksPlanned: Int
 
+    /// Instances handed out alone, never batched: those that crashed a worker before, so that
+    /// a crash is charged to the instance that caused it, not to its batch mates.
+    private let isolated: Set<InstanceKey>
+
     /// - Parameters:
     ///   - work: the units to run, in the order to hand them out (largest first).
     ///   - workers: the ranks that do the work; each must then be announced by `.ready`.
-    public init(work: [WorkUnit], workers: [Int], settings: Settings = Settings()) {
+    ///   - isolating: instances to hand out alone.
+    public init(work: [WorkUnit], workers: [Int], settings: Settings = Settings(), isolating: Set<InstanceKey> = []) {
         self.queue = work
         self.workers = workers
         self.settings = settings
+        self.isolated = isolating
         self.remainingCost = work.reduce(0) { $0 + $1.cost }
         self.tasksPlanned = work.reduce(0) { $0 + $1.optimizers.count }
     }
@@ -162,6 +168,9 @@ public struct CoordinatorCore {
         return commands
     }
 
+    /// The units `worker` holds (busy, or abandoned at the end).
+    public func units(of worker: Int) -> [WorkUnit] { busy[worker]?.units ?? [] }
+
     /// How long a worker may stay silent on an assignment of `cost` flops.
     public func silenceLimit(cost: Double) -> Double {
         max(settings.minimumSilence, settings.silenceFactor * cost / (slowestRate ?? settings.initialRate))
@@ -184,10 +193,17 @@ public struct CoordinatorCore {
     }
 
     private mutating func takeBatch() -> [WorkUnit]? {
-        let count = SchedulePolicy.batchSize(queue: queue[next...], remainingCost: remainingCost,
+        var count = SchedulePolicy.batchSize(queue: queue[next...], remainingCost: remainingCost,
                                              workers: max(1, workers.count - lost.count),
                                              minimumBatchCost: settings.minimumBatchCost)
         guard count > 0 else { return nil }
+        if !isolated.isEmpty {
+            if isolated.contains(queue[next].instance) {
+                count = 1
+            } else if let suspect = queue[next..<next + count].firstIndex(where: { isolated.contains($0.instance) }) {
+                count = suspect - next
+            }
+        }
         let batch = Array(queue[next..<next + count])
         next += count
         remainingCost -= batch.reduce(0) { $0 + $1.cost }

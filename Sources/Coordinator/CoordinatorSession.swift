@@ -5,9 +5,18 @@ import Platform
 import Vocabulary
 
 /// Where finished task records go: the results file in a run, an array in tests.
+///
+/// The session appends a worker's records and notes the work it hands out next, then flushes
+/// once before sending it: a crash loses only work in flight, and the next run knows which.
 public protocol ResultsSink: AnyObject {
-    /// Records must be durable against a crash of this process when this returns.
+    /// Takes finished records (durable after the next `flush`).
     func append(_ records: [TaskRecord]) throws
+    /// Notes work about to be handed out (durable after the next `flush`).
+    func dispatching(_ units: [WorkUnit]) throws
+    /// Notes work abandoned by a planned stop (SIGUSR1: the batch scripts' time-limit warning).
+    func interrupted(_ units: [WorkUnit]) throws
+    /// Makes everything taken and noted durable against a crash of this process.
+    func flush() throws
 }
 
 /// What a run did, for the closing summary and for measurements.
@@ -97,9 +106,10 @@ public final class CoordinatorSession {
 
     /// Serves `work` (largest first) to the greeted workers until it is done, a stop signal's
     /// drain time is over, or storing results fails. Stop signals are read from `StopSignal`.
-    public func serve(_ work: [WorkUnit], into sink: ResultsSink) throws -> RunSummary {
+    /// Instances in `isolating` are handed out alone (they crashed a worker before).
+    public func serve(_ work: [WorkUnit], into sink: ResultsSink, isolating: Set<InstanceKey> = []) throws -> RunSummary {
         let clock = Stopwatch()
-        var core = CoordinatorCore(work: work, workers: workers, settings: options.core)
+        var core = CoordinatorCore(work: work, workers: workers, settings: options.core, isolating: isolating)
         let progress = ProgressReporter(total: core.tasksPlanned, interactive: options.interactive,
                                         logInterval: options.logInterval, quiet: options.quiet)
         var pending = workers.map { CoordinatorCore.Event.ready(worker: $0) }
@@ -116,7 +126,27 @@ public final class CoordinatorSession {
                 }
             }
             let event = pending.removeFirst()
-            for command in core.handle(event, at: Clock.monotonicSeconds()) {
+            let commands = core.handle(event, at: Clock.monotonicSeconds())
+            let batches = commands.compactMap { command -> [WorkUnit]? in
+                if case .send(let units, _) = command { return units } else { return nil }
+            }
+            var tookRecords = false
+            if case .finished(_, let records) = event { tookRecords = !records.isEmpty }
+            if storeError == nil && (tookRecords || !batches.isEmpty) {
+                do {
+                    if !batches.isEmpty { try sink.dispatching(batches.flatMap { $0 }) }
+                    try sink.flush()
+                } catch {
+                    storeError = error
+                    // Work must not go out undurable; without work to send, the commands
+                    // (releases, the end) still run and the error is reported after.
+                    if !batches.isEmpty {
+                        pending.insert(.storeFailed(reason: "\(error)"), at: 0)
+                        continue
+                    }
+                }
+            }
+            for command in commands {
                 switch command {
                 case .send(let units, let worker): try transport.send(.work(units), to: worker)
                 case .park(let worker, let seconds): try transport.send(.wait(seconds: seconds), to: worker)
@@ -128,14 +158,19 @@ public final class CoordinatorSession {
             }
             if case .finished = event { progress.update(done: core.tasksDone, failed: core.tasksNotOK) }
         }
+        if case .stopped(let signal) = ending!.reason, signal == SIGUSR1, !ending!.abandoned.isEmpty, storeError == nil {
+            // A planned stop: the work abandoned did not crash anything.
+            try? sink.interrupted(ending!.abandoned.flatMap { core.units(of: $0) })
+            try? sink.flush()
+        }
         progress.update(done: core.tasksDone, failed: core.tasksNotOK, force: true)
         return RunSummary(tasksPlanned: core.tasksPlanned, tasksDone: core.tasksDone, tasksNotOK: core.tasksNotOK,
                           ending: ending!, wallSeconds: clock.wallSeconds, coordinatorCPUSeconds: clock.cpuSeconds,
                           taskSeconds: core.taskSeconds, workers: workers.count)
     }
 
-    /// The core's event for a message: results are stored first (durable before the worker
-    /// gets new work), so a crash loses only the work in flight.
+    /// The core's event for a message: results are taken by the sink first (and made durable
+    /// with the work that follows them, before the worker gets it).
     private func event(for envelope: Envelope, sink: ResultsSink) throws -> CoordinatorCore.Event {
         switch envelope.message {
         case .results(let records):
@@ -153,6 +188,7 @@ public final class CoordinatorSession {
         }
     }
 
-    /// The error that made storing results fail, if it did.
+    /// The error that made storing results fail, if it did (the run then failed, whatever its
+    /// ending says).
     public private(set) var storeError: Error?
 }

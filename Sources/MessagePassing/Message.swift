@@ -56,14 +56,7 @@ public enum Message: Equatable, Sendable {
             writer.put(hello.blasCore, lengthBytes: 4)
         case .work(let units):
             writer.put(UInt64(units.count))
-            for unit in units {
-                writer.put(unit.instance.s)
-                writer.put(Int64(unit.instance.N))
-                writer.put(Int64(unit.instance.replicate))
-                writer.put(unit.cost)
-                writer.put(UInt8(unit.optimizers.count))
-                for optimizer in unit.optimizers { writer.put(UInt8(optimizer.canonicalIndex)) }
-            }
+            for unit in units { unit.encode(into: &writer) }
         case .results(let records):
             writer.put(UInt64(records.count))
             for record in records { record.encode(into: &writer) }
@@ -91,21 +84,7 @@ public enum Message: Equatable, Sendable {
             case .work:
                 let count = try reader.read(UInt64.self)
                 guard count <= UInt64(body.count) else { throw MalformedMessage(detail: "work: \(count) units") }
-                var units: [WorkUnit] = []
-                for _ in 0..<count {
-                    let instance = InstanceKey(s: try reader.readDouble(), N: Int(try reader.read(Int64.self)),
-                                               replicate: Int(try reader.read(Int64.self)))
-                    let cost = try reader.readDouble()
-                    let optimizers = try (0..<Int(try reader.read(UInt8.self))).map { _ in
-                        let index = Int(try reader.read(UInt8.self))
-                        guard OptimizerKind.allCases.indices.contains(index) else {
-                            throw MalformedMessage(detail: "work: optimizer index \(index)")
-                        }
-                        return OptimizerKind.allCases[index]
-                    }
-                    units.append(WorkUnit(instance: instance, optimizers: optimizers, cost: cost))
-                }
-                self = .work(units)
+                self = .work(try (0..<count).map { _ in try WorkUnit.decode(from: &reader) })
             case .results:
                 let count = try reader.read(UInt64.self)
                 guard count <= UInt64(body.count) else { throw MalformedMessage(detail: "results: \(count) records") }

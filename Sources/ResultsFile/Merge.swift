@@ -13,20 +13,25 @@ public struct MergeReport: Equatable, Sendable {
     public var outputRows: Int
 }
 
-/// Merges results files of one sweep (e.g. the shards of a Slurm array) into a new file.
+/// Merges results files of one experiment (the shards of a Slurm array, an archive and its
+/// extension, files of different or overlapping grids) into a new file.
 ///
-/// Every input must have the same `spec_sha256`. Each input is read with its journal (a shard
-/// killed mid-run still contributes its flushed rows). A task present in several inputs with
-/// the same result is kept once (from the first input that has it); with different results
-/// the merge is refused. The output has the provenance rows of every input plus a "merge" row,
-/// is written atomically, and has the same `/results` rows as a single run of the same tasks.
+/// Every input must hold the same experiment (`experiment_sha256`, or for older files the
+/// experiment of their `/spec`, found by `identify`). Each input is read with its journal (a
+/// shard killed mid-run still contributes its flushed rows). A task present in several inputs
+/// with the same result is kept once (from the first input that has it) and counted; with
+/// different results the merge is refused. The output keeps every input's provenance rows,
+/// each with its grid, plus a "merge" row with the hull of their grids; its `/spec` is the
+/// first input's. It is written atomically and has the same `/results` rows as a single run
+/// of the same tasks.
 ///
 /// - Throws: ``ResultsFileError`` — an input in use by a running writer, missing or damaged;
-///   `mergeSpecMismatch` naming the odd file; `conflictingDuplicate` naming the task and both
-///   files; `alreadyExists` for an existing output; `invalidArgument` when the output is an input.
+///   `experimentMismatch` naming the odd file and each differing setting; `conflictingDuplicate`
+///   naming the task and both files; `alreadyExists` for an existing output; `invalidArgument`
+///   when the output is an input.
 @discardableResult
-public func mergeResults(inputs: [String], output: String,
-                         provenance: Provenance = Provenance()) throws -> MergeReport {
+public func mergeResults(inputs: [String], output: String, provenance: Provenance = Provenance(),
+                         identify: IdentifySpec) throws -> MergeReport {
     guard !inputs.isEmpty else { throw ResultsFileError.invalidArgument("merge needs at least one input file") }
     let outputIdentity = FileSystem.identity(output)
     for (i, input) in inputs.enumerated() {
@@ -43,15 +48,21 @@ public func mergeResults(inputs: [String], output: String,
     guard !FileSystem.exists(output) else { throw ResultsFileError.alreadyExists(path: output, hint: existsHint) }
     try FileSystem.requireWritableDirectory(for: output)
 
-    var loaded: [(snapshot: Snapshot, records: [TaskRecord], journal: JournalReport)] = []
+    var loaded: [ResultsReader.Loaded] = []
+    var firstExperiment: (sha256: String, text: String)?
     for input in inputs {
         if let holder = WriterLock.holder(of: input) {
             throw ResultsFileError.inUse(path: input, pid: holder.pid, host: holder.host)
         }
-        let read = try ResultsReader.load(path: input, includeJournal: true)
-        if let first = loaded.first, read.snapshot.specSHA256.lowercased() != first.snapshot.specSHA256.lowercased() {
-            throw ResultsFileError.mergeSpecMismatch(path: input, sha256: read.snapshot.specSHA256,
-                                                     firstPath: inputs[0], firstSHA256: first.snapshot.specSHA256)
+        var read = try ResultsReader.load(path: input, includeJournal: true)
+        let experiment = try read.snapshot.experiment(path: input, identify: identify)
+        if let first = firstExperiment, experiment.sha256 != first.sha256 {
+            throw ResultsFileError.experimentMismatch(
+                path: input, differences: ResultsWriter.differences(first.text, experiment.text, inputs[0], input))
+        }
+        firstExperiment = firstExperiment ?? experiment
+        if read.snapshot.provenance.allSatisfy({ $0.grid.isEmpty }), let grid = try? identify(read.snapshot.specText).gridText {
+            for i in read.snapshot.provenance.indices { read.snapshot.provenance[i].grid = grid }
         }
         loaded.append(read)
     }
@@ -79,9 +90,23 @@ public func mergeResults(inputs: [String], output: String,
             return row
         }
     }
+    let grids = snapshot.provenance.compactMap { SweepGrid(canonicalText: $0.grid) }
     snapshot.provenance.append(ProvenanceRecord(event: "merge", provenance: provenance,
-                                                sourceFile: names.joined(separator: ","), rows: folded.records.count))
+                                                sourceFile: names.joined(separator: ","), rows: folded.records.count,
+                                                grid: grids.isEmpty ? "" : SweepGrid.hull(grids).canonicalText))
     snapshot.attributes["merged_from"] = .string(names.joined(separator: ","))
+    snapshot.attributes["experiment_sha256"] = .string(firstExperiment!.sha256)
+    snapshot.attributes["experiment"] = .string(firstExperiment!.text)
+    // Attempts at tasks no input finished: the most any input saw.
+    let done = Set(folded.records.map(\.key))
+    snapshot.attempts = [:]
+    for input in loaded {
+        for (key, tried) in input.snapshot.attempts where !done.contains(key) {
+            let other = snapshot.attempts[key] ?? TaskAttempts(attempts: 0, crashes: 0)
+            snapshot.attempts[key] = TaskAttempts(attempts: max(other.attempts, tried.attempts),
+                                                  crashes: max(other.crashes, tried.crashes))
+        }
+    }
     snapshot.summarizeProvenance()
     try snapshot.write(to: output)
 

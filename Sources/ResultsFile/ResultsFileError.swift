@@ -14,10 +14,9 @@ public enum ResultsFileError: Error, CustomStringConvertible, LocalizedError, Se
     case corrupt(path: String, detail: String)
     /// The file was written by a format version this build cannot read.
     case incompatibleFormat(path: String, found: Int, supported: Int)
-    /// `resume` was asked with a spec whose hash differs from the file's.
-    case specMismatch(path: String, fileSHA256: String, specSHA256: String)
-    /// Merge inputs were written for different specs.
-    case mergeSpecMismatch(path: String, sha256: String, firstPath: String, firstSHA256: String)
+    /// A spec (or another file) of a different experiment than the file's: `differences`
+    /// names each differing setting with both values ("sigma: archive 0.3, spec 0.25").
+    case experimentMismatch(path: String, differences: String)
     /// `create` (or merge) refused to overwrite an existing file.
     case alreadyExists(path: String, hint: String)
     /// Another alphasweep process holds the writer lock of this results file.
@@ -36,8 +35,8 @@ public enum ResultsFileError: Error, CustomStringConvertible, LocalizedError, Se
     /// True for errors caused by the user's input (spec, arguments, files): exit code 2.
     public var isBadInput: Bool {
         switch self {
-        case .fileNotFound, .notHDF5, .corrupt, .incompatibleFormat, .specMismatch,
-             .mergeSpecMismatch, .alreadyExists, .inUse, .unusableDirectory,
+        case .fileNotFound, .notHDF5, .corrupt, .incompatibleFormat,
+             .experimentMismatch, .alreadyExists, .inUse, .unusableDirectory,
              .conflictingDuplicate, .invalidArgument:
             return true
         case .noSpace, .io:
@@ -59,12 +58,8 @@ public enum ResultsFileError: Error, CustomStringConvertible, LocalizedError, Se
         case .incompatibleFormat(let path, let found, let supported):
             return "\(path) was written by an incompatible alphasweep format version \(found) "
                 + "(this alphasweep reads format version \(supported))"
-        case .specMismatch(let path, let fileSHA, let specSHA):
-            return "\(path) was written for a different spec (sha256 \(fileSHA); this spec has sha256 \(specSHA)); "
-                + "refusing to resume"
-        case .mergeSpecMismatch(let path, let sha, let firstPath, let firstSHA):
-            return "\(path) was written for a different spec (sha256 \(sha)) than \(firstPath) (sha256 \(firstSHA)); "
-                + "refusing to merge"
+        case .experimentMismatch(let path, let differences):
+            return "\(path) holds a different experiment: \(differences); refusing to mix their tasks"
         case .alreadyExists(let path, let hint):
             return "\(path) already exists; \(hint)"
         case .inUse(let path, let pid, let host):

@@ -21,7 +21,7 @@ public enum ResultsReader {
         return ResultsFileContents(path: path, specText: s.specText, specSHA256: s.specSHA256,
                                    formatVersion: Snapshot.formatVersion, attributes: s.attributes.mapValues(\.text),
                                    provenance: s.provenance, records: loaded.records, journal: loaded.journal,
-                                   analysis: s.analysis)
+                                   analysis: s.analysis, attempts: s.attempts)
     }
 
     /// The `/analysis` group of a results file, nil when there is none.
@@ -29,16 +29,23 @@ public enum ResultsReader {
         try Snapshot.read(from: path).analysis
     }
 
-    /// The snapshot, the records of snapshot + journal in canonical order, and what the
-    /// journal contributed.
-    static func load(path: String, includeJournal: Bool) throws
-        -> (snapshot: Snapshot, records: [TaskRecord], journal: JournalReport) {
+    /// A results file as read: the snapshot, the records of snapshot + journal in canonical
+    /// order, what the journal contributed, and the work it shows in flight when its writer
+    /// stopped writing.
+    struct Loaded {
+        var snapshot: Snapshot
+        var records: [TaskRecord]
+        var journal: JournalReport
+        var unfinished: Set<TaskKey>
+    }
+
+    static func load(path: String, includeJournal: Bool) throws -> Loaded {
         let journalPath = JournalFormat.path(for: path)
         let journal = includeJournal ? try FileSystem.readAll(journalPath).map { try JournalFormat.parse($0, path: journalPath) } : nil
         let snapshot = try Snapshot.read(from: path)
         guard let journal else {
             let folded = try Canonical.fold(snapshot.records.map { ($0, 0) }, sources: [path])
-            return (snapshot, folded.records, .none)
+            return Loaded(snapshot: snapshot, records: folded.records, journal: .none, unfinished: [])
         }
         if journal.validLength > 0 && journal.specSHA256.lowercased() != snapshot.specSHA256.lowercased() {
             throw ResultsFileError.corrupt(
@@ -51,6 +58,6 @@ public enum ResultsReader {
         let report = JournalReport(present: true, rows: journal.records.count - folded.duplicates[1],
                                    duplicateRows: folded.duplicates[1], ignoredBytes: journal.ignoredBytes,
                                    problem: journal.tailProblem)
-        return (snapshot, folded.records, report)
+        return Loaded(snapshot: snapshot, records: folded.records, journal: report, unfinished: journal.unfinished)
     }
 }

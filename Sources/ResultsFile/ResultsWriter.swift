@@ -66,6 +66,10 @@ public final class ResultsWriter {
     private var pending: [TaskRecord] = []
     private var keys: Set<TaskKey>
     private var rowsThisRun = 0
+    /// Work handed out and not yet finished or interrupted: per instance, the unit with the
+    /// optimizers still open (one entry per unit, not per task: tiny tasks go out by the ten
+    /// thousand).
+    private var inFlight: [InstanceKey: WorkUnit] = [:]
     private var mode: mode_t?
     private var lastCheckpointTime = Clock.monotonicSeconds()
     private var lastCheckpointSeconds = 0.0
@@ -104,14 +108,13 @@ public final class ResultsWriter {
     ///
     /// - Parameters:
     ///   - path: `FILE.h5`; must not exist, its directory must exist and be writable.
-    ///   - specText: the spec exactly as written (stored in `/spec`).
-    ///   - specSHA256: the spec's hash, 64 hex digits (stored as `spec_sha256`).
+    ///   - identity: the run's spec (stored in `/spec`), its hashes and grid.
     ///   - provenance: this run; becomes the first `/provenance` row (event "run").
     /// - Throws: ``ResultsFileError/alreadyExists(path:hint:)`` (use `--resume` or remove it),
     ///   ``ResultsFileError/unusableDirectory(path:reason:)``, ``ResultsFileError/inUse(path:pid:host:)``, I/O errors.
-    public static func create(path: String, specText: String, specSHA256: String, provenance: Provenance,
+    public static func create(path: String, identity: SweepIdentity, provenance: Provenance,
                               policy: CheckpointPolicy = .default) throws -> ResultsWriter {
-        let sha = try normalized(specSHA256)
+        let sha = try normalized(identity.specSHA256)
         if let holder = WriterLock.holder(of: path) {
             throw ResultsFileError.inUse(path: path, pid: holder.pid, host: holder.host)
         }
@@ -127,10 +130,12 @@ public final class ResultsWriter {
         }
         FileSystem.removeStaleTemporaries(of: path)
 
-        var snapshot = Snapshot(specText: specText, specSHA256: sha, attributes: [:],
+        var snapshot = Snapshot(specText: identity.specText, specSHA256: sha, attributes: [:],
                                 provenance: [ProvenanceRecord(event: "run", provenance: provenance,
-                                                              sourceFile: (path as NSString).lastPathComponent, rows: 0)],
+                                                              sourceFile: (path as NSString).lastPathComponent, rows: 0,
+                                                              grid: identity.gridText)],
                                 records: [], analysis: nil)
+        snapshot.setExperiment(identity)
         snapshot.summarizeProvenance()
         try snapshot.write(to: path)
         let journal = try JournalWriter.create(path: journalPath, specSHA256: sha)
@@ -138,39 +143,109 @@ public final class ResultsWriter {
                              snapshot: snapshot, mode: nil)
     }
 
-    /// Continues an existing results file: checks the spec hash, folds snapshot and journal
-    /// (a torn journal tail is dropped) into a new snapshot with a "resume" provenance row, and
-    /// starts a fresh journal.
+    /// What resuming a results file found and did.
+    public struct Resumption {
+        public var writer: ResultsWriter
+        /// The rows in the file now (the tasks to skip), in canonical order.
+        public var existing: [TaskRecord]
+        /// What the journal of the previous run contributed.
+        public var journal: JournalReport
+        /// Tasks whose worker died with them in flight in the previous run (counted now).
+        public var crashed: Int
+        /// Failed or diverged rows dropped to be run again (`retryFailed`).
+        public var retried: Int
+        /// Rows written now for tasks that crashed their worker `crashLimit` times: given up.
+        public var givenUp: [TaskRecord]
+        /// Tasks without a row that crashed a worker at least once (to be run alone).
+        public var suspects: Set<TaskKey>
+    }
+
+    /// Continues an existing results file, possibly with a grown grid: checks that the file
+    /// holds the same experiment (its `experiment_sha256`, or for older files the experiment of
+    /// its `/spec` by `identify`), folds snapshot and journal (a torn journal tail is
+    /// dropped; work the journal shows in flight counts as a crash), records the run's spec and
+    /// grid with a "resume" provenance row, and starts a fresh journal.
     ///
-    /// - Returns: the writer, the rows already in the file (tasks to skip), and what the
-    ///   journal of the previous run contributed.
-    /// - Throws: ``ResultsFileError/specMismatch(path:fileSHA256:specSHA256:)`` (the file is
-    ///   left untouched), ``ResultsFileError/inUse(path:pid:host:)``, read errors of ``ResultsReader``.
-    public static func resume(path: String, specSHA256: String, provenance: Provenance,
-                              policy: CheckpointPolicy = .default) throws
-        -> (writer: ResultsWriter, existing: [TaskRecord], journal: JournalReport) {
-        let sha = try normalized(specSHA256)
+    /// - Parameters:
+    ///   - retryFailed: drop failed and diverged rows, so that their tasks run again (their
+    ///     attempts are kept and counted on in the new row).
+    ///   - crashLimit: a task that crashed its worker this many times gets a failed row ("crashed
+    ///     its worker N times") instead of another run.
+    /// - Throws: ``ResultsFileError/experimentMismatch(path:differences:)`` naming each differing
+    ///   setting (the file is left untouched), ``ResultsFileError/inUse(path:pid:host:)``, read
+    ///   errors of ``ResultsReader``.
+    public static func resume(path: String, identity: SweepIdentity, provenance: Provenance,
+                              identify: IdentifySpec, retryFailed: Bool = false, crashLimit: Int = 3,
+                              policy: CheckpointPolicy = .default) throws -> Resumption {
+        let sha = try normalized(identity.specSHA256)
         guard FileSystem.exists(path) else { throw ResultsFileError.fileNotFound(path: path) }
         try FileSystem.requireWritableDirectory(for: path)
         let lock = try WriterLock.acquire(for: path)
         let loaded = try ResultsReader.load(path: path, includeJournal: true)
-        guard loaded.snapshot.specSHA256.lowercased() == sha else {
-            throw ResultsFileError.specMismatch(path: path, fileSHA256: loaded.snapshot.specSHA256, specSHA256: sha)
+        let experiment = try loaded.snapshot.experiment(path: path, identify: identify)
+        guard experiment.sha256 == identity.experimentSHA256 else {
+            throw ResultsFileError.experimentMismatch(
+                path: path, differences: differences(experiment.text, identity.experimentText, "archive", "spec"))
         }
         try requireReplaceable(path)
         FileSystem.removeStaleTemporaries(of: path)
 
         var snapshot = loaded.snapshot
         snapshot.records = loaded.records
+        if snapshot.provenance.allSatisfy({ $0.grid.isEmpty }), let old = try? identify(loaded.snapshot.specText).gridText {
+            // A file from before grids were recorded: its runs ran its /spec's grid.
+            for i in snapshot.provenance.indices { snapshot.provenance[i].grid = old }
+        }
+        snapshot.specText = identity.specText
+        snapshot.specSHA256 = sha
+        snapshot.setExperiment(identity)
+        let present = Set(snapshot.records.map(\.key))
+        var crashed = 0
+        for key in loaded.unfinished where !present.contains(key) {
+            snapshot.attempts[key, default: TaskAttempts(attempts: 0, crashes: 0)].attempts += 1
+            snapshot.attempts[key]!.crashes += 1
+            crashed += 1
+        }
+        var retried = 0
+        if retryFailed {
+            snapshot.records.removeAll { record in
+                guard record.outcome.status != .ok else { return false }
+                let before = snapshot.attempts[record.key] ?? TaskAttempts(attempts: 0, crashes: 0)
+                snapshot.attempts[record.key] = TaskAttempts(attempts: before.attempts + Int(record.attempts),
+                                                             crashes: before.crashes)
+                retried += 1
+                return true
+            }
+        }
+        var givenUp: [TaskRecord] = []
+        for (key, tried) in snapshot.attempts.sorted(by: { $0.key < $1.key }) where tried.crashes >= crashLimit {
+            let outcome = TrainingOutcome(testLoss: .nan, trainLoss: .nan, lr: .nan, lrAtGridEdge: false, status: .failed,
+                                          message: "crashed its worker \(tried.crashes) times")
+            givenUp.append(TaskRecord(key: key, outcome: outcome, wallSeconds: 0, rank: -1,
+                                      attempts: Int32(clamping: max(tried.attempts, 1))))
+            snapshot.attempts.removeValue(forKey: key)
+        }
+        if !givenUp.isEmpty {
+            snapshot.records = try Canonical.fold((snapshot.records + givenUp).map { ($0, 0) }, sources: [path]).records
+        }
         snapshot.provenance.append(ProvenanceRecord(event: "resume", provenance: provenance,
-                                                    sourceFile: (path as NSString).lastPathComponent, rows: 0))
+                                                    sourceFile: (path as NSString).lastPathComponent, rows: givenUp.count,
+                                                    grid: identity.gridText))
         snapshot.summarizeProvenance()
         let mode = FileSystem.mode(of: path)
         try snapshot.write(to: path, mode: mode)
         let journal = try JournalWriter.create(path: JournalFormat.path(for: path), specSHA256: sha)
         let writer = ResultsWriter(path: path, specSHA256: sha, policy: policy, lock: lock, journal: journal,
                                    snapshot: snapshot, mode: mode)
-        return (writer, snapshot.records, loaded.journal)
+        writer.rowsThisRun = givenUp.count
+        return Resumption(writer: writer, existing: snapshot.records, journal: loaded.journal, crashed: crashed,
+                          retried: retried, givenUp: givenUp,
+                          suspects: Set(snapshot.attempts.filter { $0.value.crashes > 0 }.keys))
+    }
+
+    /// "key: a, b" lines for the settings that differ, for the mismatch message.
+    static func differences(_ a: String, _ b: String, _ aLabel: String, _ bLabel: String) -> String {
+        Experiment.differences(a, b, firstLabel: aLabel, secondLabel: bLabel).joined(separator: "; ")
     }
 
     // MARK: - Writing
@@ -184,6 +259,7 @@ public final class ResultsWriter {
         batch.reserveCapacity(records.count)
         for var record in records {
             record.outcome.message = Self.sanitized(record.outcome.message)
+            if let tried = snapshot.attempts[record.key] { record.attempts += Int32(clamping: tried.attempts) }
             if keys.insert(record.key).inserted {
                 batch.append(record)
                 continue
@@ -198,10 +274,37 @@ public final class ResultsWriter {
         }
         for record in batch {
             pending.append(record)
-            journal.append(record)
+            journal.append(.result(record))
+            close(record.key)
+            snapshot.attempts.removeValue(forKey: record.key)
         }
         rowsThisRun += batch.count
         if journal.bufferedBytes > 8 << 20 { try flush() }
+    }
+
+    /// Notes work handed to a worker (buffered like rows; durable with the next ``flush()``,
+    /// which must come before the work is sent). If this process dies before the work's rows
+    /// arrive, the next resume counts a crash for each of its tasks.
+    public func noteDispatched(_ units: [WorkUnit]) throws {
+        try requireOpen()
+        for unit in units {
+            journal.append(.dispatched(unit))
+            if var open = inFlight[unit.instance] {
+                open.optimizers = Array(Set(open.optimizers + unit.optimizers)).sorted()
+                inFlight[unit.instance] = open
+            } else {
+                inFlight[unit.instance] = unit
+            }
+        }
+    }
+
+    /// Notes work abandoned by a planned stop (a time limit's warning signal): not a crash.
+    public func noteInterrupted(_ units: [WorkUnit]) throws {
+        try requireOpen()
+        for unit in units {
+            journal.append(.interrupted(unit))
+            for key in unit.tasks { close(key) }
+        }
     }
 
     public func append(_ record: TaskRecord) throws { try append([record]) }
@@ -224,6 +327,8 @@ public final class ResultsWriter {
         let fresh = try JournalWriter.create(path: journalPath, specSHA256: specSHA256)
         journal.close()
         journal = fresh
+        // The old journal's record of work in flight goes with it: write it again.
+        for unit in inFlight.values.sorted(by: { $0.instance < $1.instance }) { journal.append(.dispatched(unit)) }
     }
 
     /// Writes the final snapshot, removes the journal and releases the lock. If the snapshot
@@ -236,8 +341,16 @@ public final class ResultsWriter {
             lock?.release()
             lock = nil
         }
+        // Work still in flight now was abandoned unplanned (a store failure, a stop signal other
+        // than the planned one, a lost rank): a crash for each of its tasks.
+        for key in inFlight.values.flatMap(\.tasks) {
+            snapshot.attempts[key, default: TaskAttempts(attempts: 0, crashes: 0)].attempts += 1
+            snapshot.attempts[key]!.crashes += 1
+        }
+        let crashed = !inFlight.isEmpty
+        inFlight.removeAll()
         do {
-            if !pending.isEmpty || snapshot.provenance.last?.rows != rowsThisRun { try writeSnapshot() }
+            if crashed || !pending.isEmpty || snapshot.provenance.last?.rows != rowsThisRun { try writeSnapshot() }
             journal.discardBuffer()
             journal.close()
             try FileSystem.removeDurably(journalPath)
@@ -281,6 +394,13 @@ public final class ResultsWriter {
             if records[mid].key < key { low = mid + 1 } else { high = mid }
         }
         return low < records.count && records[low].key == key ? records[low] : nil
+    }
+
+    /// The task is no longer in flight.
+    private func close(_ key: TaskKey) {
+        guard var unit = inFlight[key.instance], let i = unit.optimizers.firstIndex(of: key.optimizer) else { return }
+        unit.optimizers.remove(at: i)
+        inFlight[key.instance] = unit.optimizers.isEmpty ? nil : unit
     }
 
     private func requireOpen() throws {

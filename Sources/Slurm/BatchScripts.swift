@@ -3,7 +3,7 @@
 /// They are `jobs/array.sbatch` and `jobs/merge-analyze.sbatch` verbatim (a unit test holds
 /// them equal; after editing a script, paste it here).
 public enum BatchScripts {
-    /// `jobs/array.sbatch`: shard `$SLURM_ARRAY_TASK_ID` of K. Arguments: SPEC OUT_DIR K ALPHASWEEP.
+    /// `jobs/array.sbatch`: shard `$SLURM_ARRAY_TASK_ID` of K. Arguments: SPEC OUT_DIR K ALPHASWEEP [ARCHIVE].
     public static let array = #"""
 #!/usr/bin/env bash
 # One shard of a sweep as one task of a Slurm job array: shard I of K into OUT_DIR/shard-I.h5,
@@ -14,13 +14,15 @@ public enum BatchScripts {
 #   sbatch --dependency=afterok:<array job id> jobs/merge-analyze.sbatch runs/a 4
 #
 # Arguments (each falls back to the environment variable in brackets, then to the default):
-#   array.sbatch [SPEC [OUT_DIR [SHARDS [ALPHASWEEP]]]]
+#   array.sbatch [SPEC [OUT_DIR [SHARDS [ALPHASWEEP [ARCHIVE]]]]]
 #   SPEC        sweep spec                         [SPEC; jobs/default.yaml]
 #   OUT_DIR     directory of the shard files       [OUT_DIR; shards]
 #   SHARDS      K, the number of shards            [SHARDS; $SLURM_ARRAY_TASK_COUNT]
 #               Give K explicitly when resubmitting only some tasks (--array=3,7): the
 #               array's task count is then not K.
 #   ALPHASWEEP  the binary                         [ALPHASWEEP; $SLURM_SUBMIT_DIR/.build/release/alphasweep]
+#   ARCHIVE     a results file this sweep extends: the shards split and run only the tasks it
+#               lacks (`run --extend`); it is read, never changed   [ARCHIVE; none]
 #   DRAIN_SECONDS, ALPHASWEEP_LAUNCHER, ALPHASWEEP_REQUEUE: as in jobs/sweep.sbatch.
 #
 # Stopping works as in jobs/sweep.sbatch: USR1 120 s before the time limit (or by
@@ -40,6 +42,7 @@ SPEC=${1:-${SPEC:-jobs/default.yaml}}
 OUT_DIR=${2:-${OUT_DIR:-shards}}
 SHARDS=${3:-${SHARDS:-${SLURM_ARRAY_TASK_COUNT:-}}}
 ALPHASWEEP=${4:-${ALPHASWEEP:-${SLURM_SUBMIT_DIR:-$PWD}/.build/release/alphasweep}}
+ARCHIVE=${5:-${ARCHIVE:-}}
 DRAIN_SECONDS=${DRAIN_SECONDS:-60}
 
 # One BLAS thread per rank: the ranks are the parallelism.
@@ -116,6 +119,7 @@ mkdir -p "$OUT_DIR" || exit 1
 OUT=$OUT_DIR/shard-$SHARD.h5
 
 args=(run "$SPEC" --out "$OUT" --shard "$SHARD/$SHARDS" --drain-seconds "$DRAIN_SECONDS")
+if [ -n "$ARCHIVE" ]; then args+=(--extend "$ARCHIVE"); fi
 if [ -e "$OUT" ]; then args+=(--resume); say "$OUT exists: resuming it"; fi
 say "shard $SHARD/$SHARDS of $SPEC -> $OUT on ${SLURM_JOB_NODELIST:-$(hostname)}"
 run_to_end "$ALPHASWEEP" "${args[@]}"
@@ -123,7 +127,7 @@ exit "$rc"
 
 """#
 
-    /// `jobs/merge-analyze.sbatch`: merge shard-0..K-1, then analyze. Arguments: OUT_DIR K ALPHASWEEP.
+    /// `jobs/merge-analyze.sbatch`: merge [ARCHIVE and] shard-0..K-1, then analyze. Arguments: OUT_DIR K ALPHASWEEP [ARCHIVE].
     public static let mergeAnalyze = #"""
 #!/usr/bin/env bash
 # After the shards of a job array: merge OUT_DIR/shard-0..K-1.h5 into OUT_DIR/merged.h5, then
@@ -134,11 +138,13 @@ exit "$rc"
 #   sbatch --dependency=afterok:<array job id> jobs/merge-analyze.sbatch runs/a 4
 #
 # Arguments (each falls back to the environment variable in brackets, then to the default):
-#   merge-analyze.sbatch [OUT_DIR [SHARDS [ALPHASWEEP]]]
+#   merge-analyze.sbatch [OUT_DIR [SHARDS [ALPHASWEEP [ARCHIVE]]]]
 #   OUT_DIR     directory of the shard files       [OUT_DIR; shards]
 #   SHARDS      K; exactly shard-0..K-1 are merged, so stale shards of another K are not
 #               [SHARDS; required]
 #   ALPHASWEEP  the binary                         [ALPHASWEEP; $SLURM_SUBMIT_DIR/.build/release/alphasweep]
+#   ARCHIVE     the results file the shards extend: merged with them (and never changed)
+#               [ARCHIVE; none]
 # A merge that fails leaves an existing merged.h5 untouched (it writes a temporary file first).
 #SBATCH --job-name=alphasweep-merge
 #SBATCH --ntasks=1
@@ -150,6 +156,7 @@ set -euo pipefail
 OUT_DIR=${1:-${OUT_DIR:-shards}}
 SHARDS=${2:-${SHARDS:-}}
 ALPHASWEEP=${3:-${ALPHASWEEP:-${SLURM_SUBMIT_DIR:-$PWD}/.build/release/alphasweep}}
+ARCHIVE=${4:-${ARCHIVE:-}}
 
 export OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-1} OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
 export HDF5_USE_FILE_LOCKING=${HDF5_USE_FILE_LOCKING:-BEST_EFFORT}
@@ -159,6 +166,10 @@ say() { echo "[$(date '+%F %T')] ${SLURM_JOB_ID:+job $SLURM_JOB_ID: }$*"; }
 case "$SHARDS" in ''|*[!0-9]*|0) say "error: give the number of shards K >= 1 as the 2nd argument (not '$SHARDS')"; exit 2 ;; esac
 
 shards=()
+if [ -n "$ARCHIVE" ]; then
+  [ -e "$ARCHIVE" ] || { say "error: the archive $ARCHIVE is missing"; exit 2; }
+  shards+=("$ARCHIVE")
+fi
 for ((i = 0; i < SHARDS; i++)); do
   f=$OUT_DIR/shard-$i.h5
   [ -e "$f" ] || { say "error: $f is missing: shard $i of $SHARDS has not run"; exit 2; }
@@ -168,8 +179,8 @@ done
 t0=$SECONDS
 tmp=$OUT_DIR/.merged-${SLURM_JOB_ID:-$$}.h5
 trap 'rm -f "$tmp" "$OUT_DIR/.alpha-${SLURM_JOB_ID:-$$}.json"' EXIT
-say "merging $SHARDS shards of $OUT_DIR"
-if [ "$SHARDS" -eq 1 ]; then
+say "merging $SHARDS shards of $OUT_DIR${ARCHIVE:+ with the archive $ARCHIVE}"
+if [ "${#shards[@]}" -eq 1 ]; then
   cp "${shards[0]}" "$tmp"   # one shard is the whole sweep (merge takes two or more files)
 else
   "$ALPHASWEEP" merge "${shards[@]}" --out "$tmp"

@@ -50,7 +50,7 @@ public struct SubmitPlan: Equatable, Sendable {
                         "--output=logs/%x-%A_%a.out"]
             + common
             + [outDirectory + "/array.sbatch", outDirectory + "/spec.yaml", outDirectory, String(k),
-               request.alphasweepPath]
+               request.alphasweepPath] + (request.archive.map { [absolutePath($0)] } ?? [])
         mergeBase = [request.sbatch, "--parsable",
                      "--job-name=\(jobName)-merge",
                      "--ntasks=1",
@@ -58,6 +58,7 @@ public struct SubmitPlan: Equatable, Sendable {
                      "--output=logs/%x-%j.out"]
             + common
         mergeArguments = [outDirectory + "/merge-analyze.sbatch", outDirectory, String(k), request.alphasweepPath]
+            + (request.archive.map { [absolutePath($0)] } ?? [])
     }
 
     /// The merge job's command: it starts once every task of `arrayJob` exited with 0, and is

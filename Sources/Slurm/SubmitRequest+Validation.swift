@@ -1,3 +1,5 @@
+import Foundation
+
 extension SubmitRequest {
     /// Checks the flags on their own (the spec and the directory are checked by `submitSweep`).
     /// - Throws: `SubmitError` with `isBadInput`, naming the flag and the value.
@@ -19,7 +21,10 @@ extension SubmitRequest {
         guard !outDirectory.isEmpty else { throw SubmitError.badInput("--out: give a directory") }
         guard !specPath.isEmpty else { throw SubmitError.badInput("no spec file given") }
         guard !sbatch.isEmpty else { throw SubmitError.badInput("--sbatch: give a command name or a path") }
-        for (flag, value) in [("--out", outDirectory), ("SPEC", specPath), ("--sbatch", sbatch)]
+        if let archive {
+            guard FileManager.default.fileExists(atPath: archive) else { throw SubmitError.badInput("--extend: \(archive): no such file") }
+        }
+        for (flag, value) in [("--out", outDirectory), ("SPEC", specPath), ("--sbatch", sbatch), ("--extend", archive ?? "")]
         where value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f }) {
             throw SubmitError.badInput("\(flag): the path contains a control character")
         }

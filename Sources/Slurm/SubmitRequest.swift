@@ -32,11 +32,15 @@ public struct SubmitRequest: Equatable, Sendable {
     public var alphasweepPath: String
     /// Only plan: write nothing, submit nothing; the result lists the commands.
     public var dryRun: Bool
+    /// A results file this sweep extends (`--extend`): the shards run only the tasks it lacks,
+    /// and the merge job merges it with them into `DIR/merged.h5`; it is never modified. The
+    /// caller has checked it holds the spec's experiment.
+    public var archive: String?
 
     public init(specPath: String, shards: Int, outDirectory: String,
                 partition: String? = nil, time: String? = nil, account: String? = nil,
                 ranksPerShard: Int = 1, sbatch: String = "sbatch",
-                alphasweepPath: String = Executables.current, dryRun: Bool = false) {
+                alphasweepPath: String = Executables.current, dryRun: Bool = false, archive: String? = nil) {
         self.specPath = specPath
         self.shards = shards
         self.outDirectory = outDirectory
@@ -47,6 +51,7 @@ public struct SubmitRequest: Equatable, Sendable {
         self.sbatch = sbatch
         self.alphasweepPath = alphasweepPath
         self.dryRun = dryRun
+        self.archive = archive
     }
 }
 

@@ -4,13 +4,21 @@ import Vocabulary
 public enum SchedulePolicy {
     /// The work of a sweep not yet done, largest expected cost first (ties in canonical order),
     /// so that a long N = 1024 instance never starts last while other ranks idle.
-    public static func pendingWork(spec: SweepSpec, done: Set<TaskKey> = [], shard: Shard = .whole) -> [WorkUnit] {
+    ///
+    /// - Parameters:
+    ///   - done: tasks the output file already holds (a resume): skipped.
+    ///   - shard: the part of the sweep to run.
+    ///   - excluded: tasks an archive being extended already holds: left out of the sweep
+    ///     before it is split into shards, so the shards share only the missing work.
+    public static func pendingWork(spec: SweepSpec, done: Set<TaskKey> = [], shard: Shard = .whole,
+                                   excluded: Set<TaskKey> = []) -> [WorkUnit] {
         let model = CostModel(experiment: spec.experiment)
         var units: [WorkUnit] = []
-        for instance in shardInstances(spec: spec, shard: shard) {
-            let missing = spec.grid.optimizers.filter { !done.contains(TaskKey(optimizer: $0, instance: instance)) }
+        for unit in shardUnits(spec: spec, shard: shard, excluded: excluded) {
+            let missing = unit.optimizers.filter { !done.contains(TaskKey(optimizer: $0, instance: unit.instance)) }
             guard !missing.isEmpty else { continue }
-            units.append(WorkUnit(instance: instance, optimizers: missing, cost: model.cost(N: instance.N, optimizers: missing)))
+            units.append(WorkUnit(instance: unit.instance, optimizers: missing,
+                                  cost: model.cost(N: unit.instance.N, optimizers: missing)))
         }
         return largestFirst(units)
     }
@@ -22,24 +30,33 @@ public enum SchedulePolicy {
         }.map(\.element)
     }
 
-    /// The instances of one shard: a greedy longest-processing-time partition of all instances
-    /// by full cost, so shards cost about the same and each instance is in exactly one shard.
-    /// It depends only on the spec and K, never on what is done, so shards stay stable on resume.
-    public static func shardInstances(spec: SweepSpec, shard: Shard) -> [InstanceKey] {
-        let all = spec.grid.instances
-        guard shard.count > 1 else { return all }
+    /// The units of one shard, in canonical order: every instance of the grid with the
+    /// optimizers not `excluded`, split by a greedy longest-processing-time partition by cost,
+    /// so shards cost about the same and each task is in exactly one shard. It depends only on
+    /// the spec, K and `excluded` (an archive no job modifies), never on what a shard has done,
+    /// so shards stay stable on resume.
+    public static func shardUnits(spec: SweepSpec, shard: Shard, excluded: Set<TaskKey> = []) -> [WorkUnit] {
         let model = CostModel(experiment: spec.experiment)
-        let cost = Dictionary(uniqueKeysWithValues: spec.grid.N.map { ($0, model.cost(N: $0, optimizers: spec.grid.optimizers)) })
+        var costs: [[OptimizerKind]: [Int: Double]] = [:]
+        var all: [WorkUnit] = []
+        for instance in spec.grid.instances {
+            let optimizers = excluded.isEmpty ? spec.grid.optimizers
+                : spec.grid.optimizers.filter { !excluded.contains(TaskKey(optimizer: $0, instance: instance)) }
+            guard !optimizers.isEmpty else { continue }
+            let cost = costs[optimizers, default: [:]][instance.N] ?? model.cost(N: instance.N, optimizers: optimizers)
+            costs[optimizers, default: [:]][instance.N] = cost
+            all.append(WorkUnit(instance: instance, optimizers: optimizers, cost: cost))
+        }
+        guard shard.count > 1 else { return all }
         let order = all.indices.sorted { a, b in
-            let ca = cost[all[a].N]!, cb = cost[all[b].N]!
-            return ca != cb ? ca > cb : a < b
+            all[a].cost != all[b].cost ? all[a].cost > all[b].cost : a < b
         }
         var load = Array(repeating: 0.0, count: shard.count)
         var mine: [Int] = []
         for index in order {
             var target = 0
             for j in 1..<shard.count where load[j] < load[target] { target = j }
-            load[target] += cost[all[index].N]!
+            load[target] += all[index].cost
             if target == shard.index { mine.append(index) }
         }
         return mine.sorted().map { all[$0] }

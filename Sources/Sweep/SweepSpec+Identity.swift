@@ -18,7 +18,8 @@ extension SweepSpec {
             "T \(experiment.T)",
             "N \(grid.N.map(String.init).joined(separator: " "))",
             "s \(grid.s.map(real).joined(separator: " "))",
-            "seeds \(grid.replicates.count)",
+            grid.replicates.lowerBound == 0 ? "seeds \(grid.replicates.count)"
+                : "replicates \(grid.replicates.lowerBound)..\(grid.replicates.upperBound - 1)",
             "optimizers \(grid.optimizers.map(\.rawValue).joined(separator: " "))",
             "sampler \(experiment.sampler.rawValue)",
             "master_seed \(experiment.masterSeed)",
@@ -28,9 +29,26 @@ extension SweepSpec {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// SHA-256 of `canonicalText`, in hex: the identity of the experiment in results files.
-    public var sha256: String {
-        SHA256.hash(data: Data(canonicalText.utf8)).map { String(format: "%02x", $0) }.joined()
+    /// SHA-256 of `canonicalText`, in hex: the identity of the whole spec (`spec_sha256`).
+    public var sha256: String { Self.sha256(canonicalText) }
+
+    /// SHA-256 of the experiment's canonical text: results files with the same one hold
+    /// interchangeable tasks (`experiment_sha256`).
+    public var experimentSHA256: String { Self.sha256(experiment.canonicalText) }
+
+    /// The identity a results file records for this spec, written as `specText`.
+    public func identity(specText: String) -> SweepIdentity {
+        SweepIdentity(specText: specText, specSHA256: sha256, experimentText: experiment.canonicalText,
+                      experimentSHA256: experimentSHA256, gridText: grid.canonicalText)
+    }
+
+    /// The identity of a spec text (a results file's `/spec`, named `file` in errors).
+    public static func identity(ofSpecText text: String, file: String) throws -> SweepIdentity {
+        try parse(text, file: file).identity(specText: text)
+    }
+
+    static func sha256(_ text: String) -> String {
+        SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
     /// The spec as YAML with every key, readable by `SweepSpec.parse`.
@@ -50,7 +68,7 @@ extension SweepSpec {
         T: \(experiment.T)
         N: [\(grid.N.map(String.init).joined(separator: ", "))]
         s: [\(grid.s.map(real).joined(separator: ", "))]
-        seeds: \(grid.replicates.count)
+        \(grid.replicates.lowerBound == 0 ? "seeds: \(grid.replicates.count)" : "replicates: \(grid.replicates.lowerBound)..\(grid.replicates.upperBound - 1)")
         optimizers: [\(grid.optimizers.map(\.rawValue).joined(separator: ", "))]
         sampler: \(experiment.sampler.rawValue)
         master_seed: \(experiment.masterSeed)

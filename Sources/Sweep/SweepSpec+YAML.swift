@@ -20,10 +20,14 @@ public struct SpecError: Error, CustomStringConvertible, Equatable {
 extension SweepSpec {
     /// Every key a spec file must state. All are required so that the spec text archived in a
     /// results file documents the experiment completely, whatever later versions default to.
+    /// The replicates are given by exactly one of `seeds: K` (replicates 0…K−1) or
+    /// `replicates: A..B` (A…B, inclusive: a later part of a sweep, run as its own job).
     public static let keys: [String] = [
         "D", "K", "beta", "sigma", "n", "T", "N", "s", "seeds", "optimizers", "sampler",
         "master_seed", "adam_lr", "matsign_lr",
     ]
+    static let replicateKeys = ["seeds", "replicates"]
+    static let maxReplicate = 1 << 31
     static let gridKeys = ["log10_min", "log10_max", "log10_step"]
     /// Bounds that keep a typo from allocating terabytes or running for a century.
     static let maxDimension = 1 << 20
@@ -61,7 +65,13 @@ extension SweepSpec {
             throw SpecError(file: file, key: nil, problem: "expected a mapping of keys (see jobs/default.yaml)", line: nil)
         }
         let reader = SpecReader(file: file, mapping: mapping)
-        try reader.checkKeys(allowed: keys, required: keys, context: nil)
+        try reader.checkKeys(allowed: keys + ["replicates"], required: keys.filter { $0 != "seeds" }, context: nil)
+        let given = replicateKeys.filter { mapping[$0] != nil }
+        guard given.count == 1 else {
+            throw SpecError(file: file, key: given.isEmpty ? "seeds" : nil,
+                            problem: given.isEmpty ? "missing (give 'seeds: K' for replicates 0…K−1, or 'replicates: A..B')"
+                                : "give either 'seeds' or 'replicates', not both", line: nil)
+        }
         return try reader.readSpec()
     }
 
@@ -183,6 +193,31 @@ struct SpecReader {
         return grid
     }
 
+    /// `seeds: K` as 0..<K, or `replicates: A..B` as A..<B+1.
+    func replicateRange() throws -> Range<Int> {
+        if let node = value("seeds") {
+            let seeds = try int("seeds", node, min: 1, max: 1_000_000, what: "a positive number of replicates")
+            return 0..<seeds
+        }
+        let node = value("replicates")!
+        let text = try scalarText("replicates", node)
+        let ends = text.components(separatedBy: "..")
+        guard ends.count == 2, let first = Int(ends[0].trimmingCharacters(in: .whitespaces)),
+              let last = Int(ends[1].trimmingCharacters(in: .whitespaces)) else {
+            throw fail("replicates", "must be a range A..B of replicate indices (both included), e.g. 16..63, got '\(text)'", node)
+        }
+        guard first >= 0, last >= first else {
+            throw fail("replicates", "must be A..B with 0 ≤ A ≤ B, got \(first)..\(last)", node)
+        }
+        guard last < SweepSpec.maxReplicate else {
+            throw fail("replicates", "replicate indices must be below \(SweepSpec.maxReplicate), got \(last)", node)
+        }
+        guard last - first < 1_000_000 else {
+            throw fail("replicates", "at most 1000000 replicates in one spec, got \(last - first + 1)", node)
+        }
+        return first..<(last + 1)
+    }
+
     func readSpec() throws -> SweepSpec {
         var experiment = Experiment()
         experiment.D = try int("D", value("D")!, min: 1, what: "a positive integer")
@@ -230,7 +265,7 @@ struct SpecReader {
         }
         decays = try distinctSorted("s", decays, value("s")!)
 
-        let seeds = try int("seeds", value("seeds")!, min: 1, max: 1_000_000, what: "a positive number of replicates")
+        let replicates = try replicateRange()
 
         var optimizers: [OptimizerKind] = []
         for element in try list("optimizers") {
@@ -247,7 +282,7 @@ struct SpecReader {
         optimizers = try distinctSorted("optimizers", optimizers, value("optimizers")!)
 
         let spec = SweepSpec(experiment: experiment,
-                             grid: SweepGrid(N: featureCounts, s: decays, replicates: 0..<seeds, optimizers: optimizers))
+                             grid: SweepGrid(N: featureCounts, s: decays, replicates: replicates, optimizers: optimizers))
         guard spec.grid.taskCount <= 50_000_000 else {
             throw SpecError(file: file, key: nil, problem: "the grid has \(spec.grid.taskCount) tasks; at most 50 000 000", line: nil)
         }

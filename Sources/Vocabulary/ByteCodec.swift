@@ -92,9 +92,9 @@ public struct ByteReader {
 }
 
 extension TaskRecord {
-    /// Appends the record's columns, in order, to `writer`.
-    public func encode(into writer: inout ByteWriter) {
-        for column in Self.columns {
+    /// Appends the record's columns of `layout`, in order, to `writer`.
+    public func encode(into writer: inout ByteWriter, layout: Int = TaskRecord.layout) {
+        for column in Self.columns(layout: layout) {
             switch (column.value, column.storage) {
             case (.text(let get, _), .text(let lengthBytes)): writer.put(get(self), lengthBytes: lengthBytes)
             case (.real(let get, _), _): writer.put(get(self))
@@ -106,11 +106,11 @@ extension TaskRecord {
         }
     }
 
-    /// Reads one record written by `encode(into:)`.
+    /// Reads one record written by `encode(into:layout:)` with the same layout.
     /// - Throws: `ByteReader.Truncated`, or `RecordDecodingError` for a value no record holds.
-    public static func decode(from reader: inout ByteReader) throws -> TaskRecord {
+    public static func decode(from reader: inout ByteReader, layout: Int = TaskRecord.layout) throws -> TaskRecord {
         var record = blank
-        for column in columns {
+        for column in columns(layout: layout) {
             switch (column.value, column.storage) {
             case (.text(_, let set), .text(let lengthBytes)): try set(&record, try reader.readString(lengthBytes: lengthBytes))
             case (.real(_, let set), _): try set(&record, try reader.readDouble())
@@ -121,5 +121,32 @@ extension TaskRecord {
             }
         }
         return record
+    }
+}
+
+extension WorkUnit {
+    /// Appends the unit: s, N, replicate, cost, then its optimizers by canonical index.
+    public func encode(into writer: inout ByteWriter) {
+        writer.put(instance.s)
+        writer.put(Int64(instance.N))
+        writer.put(Int64(instance.replicate))
+        writer.put(cost)
+        writer.put(UInt8(optimizers.count))
+        for optimizer in optimizers { writer.put(UInt8(optimizer.canonicalIndex)) }
+    }
+
+    /// Reads one unit written by `encode(into:)`.
+    public static func decode(from reader: inout ByteReader) throws -> WorkUnit {
+        let instance = InstanceKey(s: try reader.readDouble(), N: Int(try reader.read(Int64.self)),
+                                   replicate: Int(try reader.read(Int64.self)))
+        let cost = try reader.readDouble()
+        let optimizers = try (0..<Int(try reader.read(UInt8.self))).map { _ in
+            let index = Int(try reader.read(UInt8.self))
+            guard OptimizerKind.allCases.indices.contains(index) else {
+                throw RecordDecodingError(column: "optimizer", problem: "no optimizer has index \(index)")
+            }
+            return OptimizerKind.allCases[index]
+        }
+        return WorkUnit(instance: instance, optimizers: optimizers, cost: cost)
     }
 }

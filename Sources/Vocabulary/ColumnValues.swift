@@ -39,14 +39,27 @@ public struct RecordTableError: Error, CustomStringConvertible, Sendable {
 }
 
 extension TaskRecord {
-    /// The records of a table of columns read back from a results file (`columns[name]` for
-    /// every column of `TaskRecord.columns`, all of one length).
+    /// The records of a table of columns read back from a results file (`table[name]` for
+    /// every column of `TaskRecord.columns`, all of one length; a column added after the first
+    /// layout may be absent and then reads as its value in `blank`).
     /// - Throws: `RecordTableError` naming the column, or the row and the column, at fault.
     public static func records(from table: [String: ColumnValues]) throws -> [TaskRecord] {
+        try records(from: table, columns: columns)
+    }
+
+    /// The keys of a table that holds only (at least) the key columns.
+    public static func keys(from table: [String: ColumnValues]) throws -> [TaskKey] {
+        try records(from: table, columns: columns.filter { $0.part == .key }).map(\.key)
+    }
+
+    static func records(from table: [String: ColumnValues], columns: [RecordColumn]) throws -> [TaskRecord] {
         let count = table[columns[0].name]?.count ?? 0
         var records = [TaskRecord](repeating: blank, count: count)
         for column in columns {
-            guard let stored = table[column.name] else { throw RecordTableError(problem: "no \(column.name) column") }
+            guard let stored = table[column.name] else {
+                if column.layout > 1 { continue }
+                throw RecordTableError(problem: "no \(column.name) column")
+            }
             guard stored.count == count else { throw RecordTableError(problem: "\(column.name) has \(stored.count) rows, not \(count)") }
             func fail(_ i: Int, _ error: Error) -> RecordTableError {
                 RecordTableError(problem: "row \(i): \(error)")

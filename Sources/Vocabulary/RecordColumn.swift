@@ -1,9 +1,12 @@
 /// One column of the task record, the single declaration from which every format follows:
 ///
 /// - the HDF5 results file: one dataset `/results/<name>` per column, in this order, of
-///   `storage`'s type (strings fixed-length, NUL-padded UTF-8);
-/// - the journal and the messages between ranks: one field per column, in this order, encoded
-///   by `ByteWriter` (numbers little-endian; strings with a 1- or 4-byte length);
+///   `storage`'s type (strings fixed-length, NUL-padded UTF-8); a column added after the
+///   first layout (`layout` > 1) may be absent from older files and reads as its value in
+///   `TaskRecord.blank`;
+/// - the journal and the messages between ranks: one field per column of the record layout,
+///   in this order, encoded by `ByteWriter` (numbers little-endian; strings with a 1- or
+///   4-byte length);
 /// - equality (`TaskRecord.hasSameResult`): the `.key` and `.result` columns, bitwise;
 /// - canonical order: `TaskKey`'s, over the `.key` columns.
 public struct RecordColumn: Sendable {
@@ -30,7 +33,17 @@ public struct RecordColumn: Sendable {
     public let name: String
     public let storage: Storage
     public let part: Part
+    /// The record layout that introduced the column (1: the first).
+    public let layout: Int
     let value: Accessor
+
+    init(name: String, storage: Storage, part: Part, layout: Int = 1, value: Accessor) {
+        self.name = name
+        self.storage = storage
+        self.part = part
+        self.layout = layout
+        self.value = value
+    }
 
     /// A column's value in a record, and how to set it from a decoded one.
     enum Accessor: Sendable {
@@ -63,11 +76,21 @@ public struct RecordColumn: Sendable {
 public struct RecordDecodingError: Error, CustomStringConvertible, Sendable {
     public let column: String
     public let problem: String
+    public init(column: String, problem: String) {
+        self.column = column
+        self.problem = problem
+    }
     public var description: String { "\(column): \(problem)" }
 }
 
 extension TaskRecord {
-    /// The columns of the results file's `/results` group, in order (format version 1).
+    /// The record layout this build writes: 2 added `attempts`.
+    public static let layout = 2
+
+    /// The columns of `layout` (default: the current one), in order.
+    public static func columns(layout: Int) -> [RecordColumn] { columns.filter { $0.layout <= layout } }
+
+    /// The columns of the results file's `/results` group, in order.
     public static let columns: [RecordColumn] = [
         RecordColumn(name: "optimizer", storage: .text(lengthBytes: 1), part: .key, value: .text(
             { $0.key.optimizer.rawValue },
@@ -124,6 +147,14 @@ extension TaskRecord {
                     throw RecordDecodingError(column: "rank", problem: "\(value) is not a rank")
                 }
                 record.rank = rank
+            })),
+        RecordColumn(name: "attempts", storage: .int32, part: .context, layout: 2, value: .integer(
+            { Int64($0.attempts) },
+            { record, value in
+                guard let attempts = Int32(exactly: value), attempts >= 1 else {
+                    throw RecordDecodingError(column: "attempts", problem: "\(value) is not a number of attempts")
+                }
+                record.attempts = attempts
             })),
     ]
 

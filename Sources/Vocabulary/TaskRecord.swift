@@ -44,12 +44,16 @@ public struct TaskRecord: Equatable, Sendable {
     public var wallSeconds: Double
     /// The MPI rank that ran the task.
     public var rank: Int32
+    /// How many times the task was started to get this row: 1, more after retries (of failed
+    /// results, or of runs its worker crashed in).
+    public var attempts: Int32
 
-    public init(key: TaskKey, outcome: TrainingOutcome, wallSeconds: Double, rank: Int32) {
+    public init(key: TaskKey, outcome: TrainingOutcome, wallSeconds: Double, rank: Int32, attempts: Int32 = 1) {
         self.key = key
         self.outcome = outcome
         self.wallSeconds = wallSeconds
         self.rank = rank
+        self.attempts = attempts
     }
 
     /// True when two records carry the same result: the same key and, bitwise, the same value

@@ -1,3 +1,4 @@
+import Foundation
 import Numerics
 import Platform
 import Vocabulary
@@ -20,6 +21,16 @@ public struct TaskRunner: Sendable {
     /// Never throws: a numerical failure becomes a `failed` record naming what went wrong.
     public func run(_ unit: WorkUnit) -> [TaskRecord] {
         let start = Clock.monotonicSeconds()
+        switch TestHook.for(unit.instance) {
+        case .crash?: kill(getpid(), SIGKILL)
+        case .fail?:
+            return unit.tasks.map { key in
+                TaskRecord(key: key, outcome: TrainingOutcome(testLoss: .nan, trainLoss: .nan, lr: .nan, lrAtGridEdge: false,
+                                                              status: .failed, message: "failed on purpose (ALPHASWEEP_TEST_FAIL_INSTANCE)"),
+                           wallSeconds: 0, rank: rank)
+            }
+        case nil: break
+        }
         let shared: InstanceTrainer
         do {
             let instance = try ProblemInstance.sample(experiment: experiment, key: unit.instance)
@@ -40,5 +51,21 @@ public struct TaskRunner: Sendable {
             return TaskRecord(key: TaskKey(optimizer: optimizer, instance: unit.instance), outcome: outcome,
                               wallSeconds: sharedSeconds + (Clock.monotonicSeconds() - begin), rank: rank)
         }
+    }
+}
+
+/// Test-only: `ALPHASWEEP_TEST_CRASH_INSTANCE` or `ALPHASWEEP_TEST_FAIL_INSTANCE` set to an
+/// instance as it prints ("(s=1.0, N=16, replicate=0)") makes the worker die (SIGKILL) or fail
+/// on it, so the end-to-end tests can exercise the crash limit and `--retry-failed`.
+enum TestHook {
+    case crash, fail
+
+    static let crashing = ProcessInfo.processInfo.environment["ALPHASWEEP_TEST_CRASH_INSTANCE"]
+    static let failing = ProcessInfo.processInfo.environment["ALPHASWEEP_TEST_FAIL_INSTANCE"]
+
+    static func `for`(_ instance: InstanceKey) -> TestHook? {
+        guard crashing != nil || failing != nil else { return nil }
+        let name = instance.description
+        return name == crashing ? .crash : name == failing ? .fail : nil
     }
 }

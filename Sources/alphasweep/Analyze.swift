@@ -32,11 +32,13 @@ struct Analyze: ParsableCommand {
 
     func run() throws {
         let contents = try ResultsReader.read(path: file, includeJournal: true)
-        let spec = try SweepSpec.parse(contents.specText, file: "\(file):/spec")
+        let archive = try ArchiveGrid(contents, file: file)
+        let spec = archive.sweep
         var options = AnalysisOptions()
         options.resamples = resamples
         let theory: TheoryProvider? = noTheory ? nil : TheoryPredictions(spec: spec).provider
-        let report = AnalysisReport(spec: spec, records: contents.records, theory: theory, options: options)
+        let report = AnalysisReport(spec: spec, records: contents.records, theory: theory, options: options,
+                                    expects: archive.grids.count > 1 ? archive.expects : nil)
         print(try report.render(format), terminator: format == .table ? "\n" : "")
 
         if let figures {

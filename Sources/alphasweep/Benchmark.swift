@@ -211,7 +211,7 @@ struct Benchmark: ParsableCommand {
         var snapshots = 0
         let batch = max(1, appendBatch)
         let t = try Self.timed {
-            let writer = try ResultsWriter.create(path: path, specText: "bench", specSHA256: String(repeating: "ab", count: 32),
+            let writer = try ResultsWriter.create(path: path, identity: SweepSpec().identity(specText: "bench"),
                                                   provenance: Provenance(alphasweepVersion: AlphasweepVersion.current))
             for start in stride(from: 0, to: records.count, by: batch) {
                 try writer.append(Array(records[start..<min(start + batch, records.count)]))

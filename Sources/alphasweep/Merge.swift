@@ -8,11 +8,12 @@ import Vocabulary
 
 struct Merge: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Merge the results files of one sweep's shards into one file.",
+        abstract: "Merge results files of one experiment (shards, an archive and its extensions) into one file.",
         discussion: """
-        All inputs must come from the same spec. A task found in several inputs with the same \
-        result is kept once; with different results the merge is refused. The output is written \
-        atomically and never overwrites an existing file.
+        All inputs must hold the same experiment (every setting but the grid); their grids may \
+        differ or overlap. A task found in several inputs with the same result is kept once (and \
+        counted); with different results the merge is refused. The output keeps every input's \
+        grid in /provenance, is written atomically and never overwrites an existing file.
         """)
 
     @Argument(help: "The shard files.") var inputs: [String]
@@ -29,16 +30,20 @@ struct Merge: ParsableCommand {
             alphasweepVersion: AlphasweepVersion.current, created: Clock.utcTimestamp(),
             hostnames: [HostName.current], ranks: 1, shard: "merge", mpiLibrary: "",
             blasCore: BLASEnvironment.coreName, commandLine: CommandLine.arguments.joined(separator: " "))
-        let report = try mergeResults(inputs: inputs, output: out, provenance: provenance)
+        let report = try mergeResults(inputs: inputs, output: out, provenance: provenance) { text in
+            try SweepSpec.identity(ofSpecText: text, file: "/spec")
+        }
         print("merged \(inputs.count) files (\(report.inputRows.map(String.init).joined(separator: " + ")) rows"
               + (report.journalRows > 0 ? ", \(report.journalRows) from journals" : "")
               + ") into \(out): \(report.outputRows) rows"
               + (report.identicalDuplicates > 0 ? ", \(report.identicalDuplicates) identical duplicate rows collapsed" : ""))
         let contents = try ResultsReader.read(path: out, includeJournal: false)
-        let spec = try SweepSpec.parse(contents.specText, file: "\(out):/spec")
-        let missing = spec.grid.taskCount - Set(contents.records.map(\.key)).intersection(spec.grid.tasks).count
+        let archive = try ArchiveGrid(contents, file: out)
+        let expected = archive.tasks
+        let present = Set(contents.records.map(\.key))
+        let missing = expected.filter { !present.contains($0) }.count
         if missing > 0 {
-            print("warning: \(missing) of \(spec.grid.taskCount) tasks are missing (alphasweep inspect \(out) lists them)")
+            print("warning: \(missing) of \(expected.count) tasks of the inputs' grids are missing (alphasweep inspect \(out) lists them)")
         }
     }
 }

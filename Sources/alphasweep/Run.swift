@@ -27,6 +27,11 @@ struct Run: ParsableCommand {
     @Option(help: "Seconds between progress lines when stderr is not a terminal.") var logInterval: Double = 30
     @Option(help: "Seconds a busy rank may stay silent at least before it is declared lost.")
     var lostRankSeconds: Double = CoordinatorCore.Settings().minimumSilence
+    @Flag(help: "With --resume: run again the tasks recorded failed or diverged (their rows are replaced).")
+    var retryFailed = false
+    @Option(help: ArgumentHelp("Run only the tasks this archive lacks (it is read, never changed): a grown spec's new work, in --out.",
+                               valueName: "ARCHIVE.h5"))
+    var extend: String?
     @OptionGroup var diagnostics: DiagnosticOptions
 
     func run() throws {
@@ -99,6 +104,11 @@ struct RunPlan {
     let specText: String
     let shard: Shard
     let options: CoordinatorOptions
+    let retryFailed: Bool
+    /// Tasks of the archive being extended (`--extend`): not run.
+    let excluded: Set<TaskKey>
+    /// A task that crashed its worker this many times is recorded failed instead of run again.
+    static let crashLimit = 3
 
     init(command: Run) throws {
         (sweep, specText) = try SweepSpec.load(path: command.spec)
@@ -113,6 +123,23 @@ struct RunPlan {
             selected = parsed
         }
         shard = selected
+        guard !command.retryFailed || command.resume else { throw BadInput("--retry-failed: needs --resume") }
+        retryFailed = command.retryFailed
+        if let archive = command.extend {
+            guard (archive as NSString).standardizingPath != (command.out as NSString).standardizingPath else {
+                throw BadInput("--extend: the archive is --out itself; to grow a file in place use --resume")
+            }
+            let contents = try ResultsReader.read(path: archive, includeJournal: true)
+            let theirs = try contents.experiment ?? Self.experiment(ofSpecText: contents.specText, in: archive)
+            guard theirs.sha256 == sweep.experimentSHA256 else {
+                let differences = Experiment.differences(theirs.text, sweep.experiment.canonicalText,
+                                                         firstLabel: "archive", secondLabel: "spec")
+                throw ResultsFileError.experimentMismatch(path: archive, differences: differences.joined(separator: "; "))
+            }
+            excluded = Set(contents.records.map(\.key))
+        } else {
+            excluded = []
+        }
         guard command.drainSeconds >= 0, command.drainSeconds.isFinite else { throw BadInput("--drain-seconds: must be ≥ 0") }
         guard command.lostRankSeconds > 0, command.lostRankSeconds.isFinite else {
             throw BadInput("--lost-rank-seconds: must be positive")
@@ -132,6 +159,11 @@ struct RunPlan {
         }
     }
 
+    static func experiment(ofSpecText text: String, in file: String) throws -> (sha256: String, text: String) {
+        let identity = try SweepSpec.identity(ofSpecText: text, file: "\(file):/spec")
+        return (identity.experimentSHA256, identity.experimentText)
+    }
+
     /// Runs the sweep over `transport` (whose workers are the ranks 1…); never throws: every
     /// failure is in the outcome, after the results file was closed.
     func coordinate(over transport: Transport, ranks: Int) -> RunOutcome {
@@ -143,14 +175,14 @@ struct RunPlan {
             return RunOutcome(exitCode: 1, mustAbort: true, error: error)
         }
         let writer: ResultsWriter
-        let done: Set<TaskKey>
+        let done: Set<TaskKey>, suspects: Set<TaskKey>
         do {
-            (writer, done) = try open(provenance: provenance(hellos, ranks: ranks, mpiLibrary: MPITransport.libraryVersion))
+            (writer, done, suspects) = try open(provenance: provenance(hellos, ranks: ranks, mpiLibrary: MPITransport.libraryVersion))
         } catch {
             do { try session.releaseAll() } catch { return RunOutcome(exitCode: 1, mustAbort: true, error: error) }
             return RunOutcome(exitCode: 1, mustAbort: false, error: error)
         }
-        let work = SchedulePolicy.pendingWork(spec: sweep, done: done, shard: shard)
+        let work = SchedulePolicy.pendingWork(spec: sweep, done: done, shard: shard, excluded: excluded)
         let tasks = work.reduce(0) { $0 + $1.optimizers.count }
         let already = done.isEmpty ? "" : " (\(done.count) already in \(out))"
         let part = shard == .whole ? "" : " in shard \(shard)"
@@ -158,10 +190,15 @@ struct RunPlan {
 
         let summary: RunSummary
         do {
-            summary = try session.serve(work, into: WriterSink(writer: writer))
+            summary = try session.serve(work, into: WriterSink(writer: writer), isolating: Set(suspects.map(\.instance)))
         } catch {
             try? writer.close()
             return RunOutcome(exitCode: 1, mustAbort: true, error: AbortingError(error))
+        }
+        if let storeError = session.storeError {
+            try? writer.close()
+            return RunOutcome(exitCode: 1, mustAbort: summary.ending.mustAbort,
+                              error: summary.ending.mustAbort ? AbortingError(storeError) : storeError)
         }
         if case .storeFailed = summary.ending.reason {
             try? writer.close()
@@ -205,15 +242,27 @@ struct RunPlan {
     }
 
     /// Creates the results file, or resumes it; returns the writer and the tasks already done.
-    private func open(provenance: Provenance) throws -> (ResultsWriter, Set<TaskKey>) {
+    private func open(provenance: Provenance) throws -> (ResultsWriter, done: Set<TaskKey>, suspects: Set<TaskKey>) {
+        let identity = sweep.identity(specText: specText)
         guard resume else {
-            return (try ResultsWriter.create(path: out, specText: specText, specSHA256: sweep.sha256, provenance: provenance), [])
+            return (try ResultsWriter.create(path: out, identity: identity, provenance: provenance), [], [])
         }
-        let (writer, existing, journal) = try ResultsWriter.resume(path: out, specSHA256: sweep.sha256, provenance: provenance)
-        if let problem = journal.problem {
-            logger.info("\(out).journal: dropped \(journal.ignoredBytes) bytes after its last intact row (\(problem)); tasks whose rows were in them run again")
+        let out = self.out
+        let resumed = try ResultsWriter.resume(
+            path: out, identity: identity, provenance: provenance,
+            identify: { try SweepSpec.identity(ofSpecText: $0, file: "\(out):/spec") },
+            retryFailed: retryFailed, crashLimit: Self.crashLimit)
+        if let problem = resumed.journal.problem {
+            logger.info("\(out).journal: dropped \(resumed.journal.ignoredBytes) bytes after its last intact row (\(problem)); tasks whose rows were in them run again")
         }
-        return (writer, Set(existing.map(\.key)))
+        if resumed.crashed > 0 {
+            logger.warning("\(resumed.crashed) task(s) were in flight when the last run on \(out) died: counted as crashes")
+        }
+        if resumed.retried > 0 { logger.info("retrying \(resumed.retried) failed or diverged task(s)") }
+        for record in resumed.givenUp {
+            logger.warning("\(record.key): \(record.outcome.message): recorded failed and skipped (rerun it with --resume --retry-failed)")
+        }
+        return (resumed.writer, Set(resumed.existing.map(\.key)), resumed.suspects)
     }
 }
 
@@ -229,8 +278,8 @@ struct AbortingError: Error {
 final class WriterSink: ResultsSink {
     let writer: ResultsWriter
     init(writer: ResultsWriter) { self.writer = writer }
-    func append(_ records: [TaskRecord]) throws {
-        try writer.append(records)
-        try writer.flush()
-    }
+    func append(_ records: [TaskRecord]) throws { try writer.append(records) }
+    func dispatching(_ units: [WorkUnit]) throws { try writer.noteDispatched(units) }
+    func interrupted(_ units: [WorkUnit]) throws { try writer.noteInterrupted(units) }
+    func flush() throws { try writer.flush() }
 }

@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
+import ResultsFile
 import Slurm
+import Sweep
+import Vocabulary
 
 struct Submit: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -26,11 +29,24 @@ struct Submit: ParsableCommand {
     var ranksPerShard: Int = 1
     @Flag(help: "Print the sbatch commands; submit and write nothing.") var dryRun = false
     @Option(help: "The sbatch program (a name in PATH or a path).") var sbatch: String = "sbatch"
+    @Option(help: ArgumentHelp("Grow this archive: the array runs only the tasks it lacks; the merge job merges it with them into DIR/merged.h5 (the archive is never modified).",
+                               valueName: "ARCHIVE.h5"))
+    var extend: String?
 
     func run() throws {
+        if let extend {
+            // The jobs read the archive later; a different experiment is refused now.
+            let contents = try ResultsReader.read(path: extend, includeJournal: true)
+            let (sweep, _) = try SweepSpec.load(path: spec)
+            let theirs = try contents.experiment ?? RunPlan.experiment(ofSpecText: contents.specText, in: extend)
+            guard theirs.sha256 == sweep.experimentSHA256 else {
+                throw ResultsFileError.experimentMismatch(path: extend, differences: Experiment.differences(
+                    theirs.text, sweep.experiment.canonicalText, firstLabel: "archive", secondLabel: "spec").joined(separator: "; "))
+            }
+        }
         let request = SubmitRequest(specPath: spec, shards: shards, outDirectory: out, partition: partition,
                                     time: time, account: account, ranksPerShard: ranksPerShard,
-                                    sbatch: sbatch, dryRun: dryRun)
+                                    sbatch: sbatch, dryRun: dryRun, archive: extend)
         do {
             print(try submitSweep(request).summary)
         } catch let error as SubmitError where error.isBadInput {

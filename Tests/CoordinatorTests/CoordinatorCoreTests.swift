@@ -149,3 +149,23 @@ final class CoordinatorCoreTests: XCTestCase {
                        [.release(2), .finish(Core.Ending(reason: .complete, abandoned: [], lost: []))])
     }
 }
+
+extension CoordinatorCoreTests {
+    /// Instances that crashed a worker before go out alone, so a crash is charged to its cause.
+    func testSuspectInstancesAreHandedOutAlone() {
+        var s = settings()
+        s.minimumBatchCost = 1e9  // would batch everything
+        let work = units([1, 1, 1, 1, 1])
+        var core = Core(work: work, workers: [1], settings: s, isolating: [work[2].instance])
+        var batches: [[WorkUnit]] = []
+        var event = Core.Event.ready(worker: 1)
+        for t in 0..<10 {
+            let commands = core.handle(event, at: Double(t))
+            guard let batch = sent(commands)[1] else { break }
+            batches.append(batch)
+            event = .finished(worker: 1, records: [])
+        }
+        XCTAssertEqual(batches.map(\.count), [2, 1, 1, 1], "guided: at most half of what is left per batch")
+        XCTAssertEqual(batches[1], [work[2]])
+    }
+}

@@ -10,18 +10,27 @@ import Worker
 import XCTest
 
 /// Collects records in memory, like the results file but without HDF5; can be told to fail.
+/// Records count as stored once flushed, as in the results file.
 final class RecordingSink: ResultsSink, @unchecked Sendable {
     var records: [TaskRecord] = []
-    /// Appends after this many succeed throw.
+    private var buffered: [TaskRecord] = []
+    /// Work noted as handed out, and as interrupted by a planned stop.
+    var dispatched: [WorkUnit] = []
+    var interrupted: [WorkUnit] = []
+    /// Flushes after this many succeed throw.
     var failAfter = Int.max
-    private var appends = 0
+    private var flushes = 0
 
     struct Full: Error, CustomStringConvertible { var description: String { "No space left on device" } }
 
-    func append(_ batch: [TaskRecord]) throws {
-        appends += 1
-        if appends > failAfter { throw Full() }
-        records += batch
+    func append(_ batch: [TaskRecord]) throws { buffered += batch }
+    func dispatching(_ units: [WorkUnit]) throws { dispatched += units }
+    func interrupted(_ units: [WorkUnit]) throws { interrupted += units }
+    func flush() throws {
+        flushes += 1
+        if flushes > failAfter { throw Full() }
+        records += buffered
+        buffered = []
     }
 }
 
@@ -92,6 +101,8 @@ final class CoordinatorSessionTests: XCTestCase {
         XCTAssertEqual(summary.ending, CoordinatorCore.Ending(reason: .complete, abandoned: [], lost: []))
         XCTAssertEqual(summary.tasksDone, spec.grid.taskCount)
         XCTAssertEqual(sink.records.count, spec.grid.taskCount)
+        XCTAssertEqual(Set(sink.dispatched.flatMap(\.tasks)), Set(spec.grid.tasks), "all work noted before it went out")
+        XCTAssertTrue(sink.interrupted.isEmpty)
         let expected = expectedRecords(spec)
         for record in sink.records {
             XCTAssertTrue(record.hasSameResult(as: expected[record.key]!), "\(record.key)")
@@ -155,6 +166,8 @@ final class CoordinatorSessionTests: XCTestCase {
         let summary = try session.serve(SchedulePolicy.pendingWork(spec: spec), into: sink)
         XCTAssertEqual(summary.ending, CoordinatorCore.Ending(reason: .stopped(signal: SIGUSR1), abandoned: [1, 2], lost: []))
         XCTAssertTrue(sink.records.isEmpty)
+        XCTAssertEqual(Set(sink.interrupted), Set(sink.dispatched), "a planned stop: the work abandoned is noted interrupted")
+        XCTAssertEqual(sink.dispatched.count, 2)
     }
 
     func testAStopSignalWithTimeToDrainEndsCleanly() throws {
@@ -186,7 +199,7 @@ final class CoordinatorSessionTests: XCTestCase {
         let session = CoordinatorSession(transport: network.endpoint(0), options: options)
         _ = try session.greet(spec.experiment)
         let sink = RecordingSink()
-        sink.failAfter = 2
+        sink.failAfter = 4  // the first work of both workers, then the results of two units
         let summary = try session.serve(SchedulePolicy.pendingWork(spec: spec), into: sink)
         guard case .storeFailed(let reason) = summary.ending.reason else { return XCTFail("\(summary.ending)") }
         XCTAssertEqual(reason, "No space left on device")

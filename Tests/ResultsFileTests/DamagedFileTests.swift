@@ -115,7 +115,7 @@ final class DamagedFileTests: XCTestCase {
     }
 
     func testErrorsMapToExitCodes() {
-        XCTAssertEqual(ResultsFileError.specMismatch(path: "a", fileSHA256: "x", specSHA256: "y").exitCode, 2)
+        XCTAssertEqual(ResultsFileError.experimentMismatch(path: "a", differences: "sigma: archive 0.3, spec 0.25").exitCode, 2)
         XCTAssertEqual(ResultsFileError.inUse(path: "a", pid: 1, host: "h").exitCode, 2)
         XCTAssertEqual(ResultsFileError.noSpace(path: "a", detail: "").exitCode, 1)
         XCTAssertEqual(ResultsFileError.io(path: "a", operation: "writing", detail: "").exitCode, 1)

@@ -82,7 +82,7 @@ final class MergeTests: XCTestCase {
         let a = try writeResultsFile(dir + "/a.h5", records: Array(records[0..<10]))
         let b = try writeResultsFile(dir + "/b.h5", records: Array(records[10..<20]), sha: Fixture.otherSHA)
         let spec = expectResultsError { try mergeResults(inputs: [a, b], output: dir + "/m.h5") }
-        XCTAssertTrue(spec?.description.hasPrefix("\(b) was written for a different spec") ?? false, "\(String(describing: spec))")
+        XCTAssertEqual(spec?.description, "\(b) holds a different experiment: sha: \(a) \(Fixture.sha), \(b) \(Fixture.otherSHA); refusing to mix their tasks")
 
         let same = expectResultsError { try mergeResults(inputs: [a], output: a) }
         XCTAssertTrue(same?.description.contains("is also an input") ?? false, "\(String(describing: same))")

@@ -95,7 +95,7 @@ final class WriterLifecycleTests: XCTestCase {
 
         let error = expectResultsError { _ = try ResultsWriter.resume(path: path, specSHA256: Fixture.otherSHA, provenance: Fixture.provenance) }
         XCTAssertEqual(error?.description,
-                       "\(path) was written for a different spec (sha256 \(Fixture.sha); this spec has sha256 \(Fixture.otherSHA)); refusing to resume")
+                       "\(path) holds a different experiment: sha: archive \(Fixture.sha), spec \(Fixture.otherSHA); refusing to mix their tasks")
         XCTAssertEqual(error?.exitCode, 2)
         XCTAssertEqual(Scratch.bytes(path), snapshot)
         XCTAssertEqual(Scratch.bytes(journalPath), journal)

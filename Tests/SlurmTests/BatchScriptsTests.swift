@@ -1,11 +1,12 @@
 import Foundation
 import Slurm
+import TestSupport
 import XCTest
 
 /// The scripts the binary carries are the ones in jobs/, and the scripts are valid bash.
 final class BatchScriptsTests: XCTestCase {
     func jobFile(_ name: String) throws -> String {
-        try String(contentsOf: repositoryRoot.appendingPathComponent("jobs/" + name), encoding: .utf8)
+        try String(contentsOf: Repository.root.appendingPathComponent("jobs/" + name), encoding: .utf8)
     }
 
     func testEmbeddedScriptsEqualTheJobsFiles() throws {
@@ -30,7 +31,7 @@ final class BatchScriptsTests: XCTestCase {
         for name in ["sweep.sbatch", "array.sbatch", "merge-analyze.sbatch"] {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/bin/bash")
-            process.arguments = ["-n", repositoryRoot.appendingPathComponent("jobs/" + name).path]
+            process.arguments = ["-n", Repository.root.appendingPathComponent("jobs/" + name).path]
             try process.run()
             process.waitUntilExit()
             XCTAssertEqual(process.terminationStatus, 0, name)

@@ -1,4 +1,5 @@
 import Slurm
+import TestSupport
 import XCTest
 
 final class SlurmSyntaxTests: XCTestCase {

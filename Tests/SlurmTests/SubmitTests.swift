@@ -1,5 +1,6 @@
 import Foundation
 import Slurm
+import TestSupport
 import XCTest
 
 final class SubmitTests: XCTestCase {
@@ -11,7 +12,7 @@ final class SubmitTests: XCTestCase {
         work = try hostileTemporaryDirectory("submit")
         // The spec's own name is hostile too; the jobs only ever see DIR/spec.yaml.
         spec = work + "/smoke $(touch pwned); rm -rf x.yaml"
-        try FileManager.default.copyItem(atPath: repositoryRoot.appendingPathComponent("jobs/smoke.yaml").path, toPath: spec)
+        try FileManager.default.copyItem(atPath: Repository.root.appendingPathComponent("jobs/smoke.yaml").path, toPath: spec)
     }
 
     override func tearDownWithError() throws {

@@ -1,9 +1,6 @@
 import Foundation
+import TestSupport
 import XCTest
-
-/// The repository root, found from this file's path.
-let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent()
 
 /// A fresh temporary directory whose name holds shell metacharacters, so any test that passes
 /// it through a shell by mistake breaks.

@@ -84,3 +84,25 @@ final class ScheduleTests: XCTestCase {
         XCTAssertLessThan(model.cost(N: 512, optimizers: [.gd]), model.cost(N: 512, optimizers: all))
     }
 }
+
+final class ExtensionScheduleTests: XCTestCase {
+    /// Extending an archive: only the tasks it lacks are run, and the shards split just those.
+    func testShardsOfAnExtensionShareOnlyTheMissingWork() {
+        let spec = SweepSpec(grid: SweepGrid(N: [16, 64, 256], s: [1, 2], replicates: 0..<6))
+        let archived = Set(spec.grid.tasks.filter { $0.replicate < 3 || ($0.replicate == 3 && $0.optimizer == .gd) })
+        let whole = SchedulePolicy.pendingWork(spec: spec, excluded: archived)
+        XCTAssertEqual(Set(whole.flatMap(\.tasks)), Set(spec.grid.tasks).subtracting(archived))
+        var seen: [TaskKey] = []
+        var loads: [Double] = []
+        for i in 0..<4 {
+            let part = SchedulePolicy.pendingWork(spec: spec, shard: Shard(index: i, count: 4), excluded: archived)
+            seen += part.flatMap(\.tasks)
+            loads.append(part.reduce(0) { $0 + $1.cost })
+        }
+        XCTAssertEqual(seen.count, Set(seen).count, "each task in one shard")
+        XCTAssertEqual(Set(seen), Set(spec.grid.tasks).subtracting(archived))
+        XCTAssertLessThan(loads.max()! / loads.min()!, 1.5, "balanced by the missing work's cost")
+        XCTAssertEqual(SchedulePolicy.pendingWork(spec: spec, shard: Shard(index: 1, count: 3)),
+                       SchedulePolicy.pendingWork(spec: spec, shard: Shard(index: 1, count: 3), excluded: []))
+    }
+}

@@ -98,3 +98,57 @@ final class SpecTests: XCTestCase {
         }
     }
 }
+
+/// A spec's identity in two parts: the experiment (what can change a result) and the grid.
+final class SpecIdentityTests: XCTestCase {
+    func spec(_ replace: [String: String] = [:]) throws -> SweepSpec {
+        var text = SweepSpec().yaml
+        for (key, line) in replace {
+            text = text.split(separator: "\n").map { $0.hasPrefix(key + ":") ? line : String($0) }.joined(separator: "\n")
+        }
+        return try SweepSpec.parse(text)
+    }
+
+    func testTheGridDoesNotChangeTheExperiment() throws {
+        let base = try spec()
+        let grown = try spec(["seeds": "seeds: 64", "N": "N: [16, 32, 1024, 2000]", "optimizers": "optimizers: [GD, NG]"])
+        XCTAssertEqual(base.experimentSHA256, grown.experimentSHA256)
+        XCTAssertNotEqual(base.sha256, grown.sha256)
+        let other = try spec(["sigma": "sigma: 0.25"])
+        XCTAssertNotEqual(base.experimentSHA256, other.experimentSHA256)
+        XCTAssertEqual(Experiment.differences(base.experiment.canonicalText, other.experiment.canonicalText,
+                                              firstLabel: "archive", secondLabel: "spec"), ["sigma: archive 0.3, spec 0.25"])
+        for (key, line) in [("T", "T: 17"), ("sampler", "sampler: direct"), ("master_seed", "master_seed: 1"),
+                            ("adam_lr", "adam_lr: {log10_min: -2, log10_max: 2, log10_step: 0.5}"), ("D", "D: 4096"),
+                            ("K", "K: 4"), ("beta", "beta: 0.5"), ("n", "n: 4096")] {
+            XCTAssertNotEqual(try spec([key: line]).experimentSHA256, base.experimentSHA256, key)
+        }
+    }
+
+    func testReplicatesAreACountOrARange() throws {
+        let range = try spec(["seeds": "replicates: 16..63"])
+        XCTAssertEqual(range.grid.replicates, 16..<64)
+        XCTAssertEqual(range.grid.canonicalText.split(separator: "\n")[2], "replicates: 16..63")
+        XCTAssertEqual(try spec(["seeds": "replicates: 0..15"]).sha256, try spec().sha256, "0..15 is seeds: 16")
+        XCTAssertEqual(try SweepSpec.parse(range.yaml), range)
+        func refusal(_ line: String) -> String {
+            do { _ = try spec(["seeds": line]); return "accepted" } catch { return "\(error)" }
+        }
+        XCTAssertEqual(refusal("replicates: 5..2"), "<spec>:9: key 'replicates': must be A..B with 0 ≤ A ≤ B, got 5..2")
+        XCTAssertTrue(refusal("replicates: many").contains("must be a range A..B"))
+        XCTAssertTrue(refusal("replicates: -1..3").contains("0 ≤ A"))
+        var both = SweepSpec().yaml + "replicates: 0..3\n"
+        XCTAssertThrowsError(try SweepSpec.parse(both)) { XCTAssertTrue("\($0)".contains("either 'seeds' or 'replicates'")) }
+        both = SweepSpec().yaml.replacingOccurrences(of: "seeds: 16\n", with: "")
+        XCTAssertThrowsError(try SweepSpec.parse(both)) { XCTAssertTrue("\($0)".contains("key 'seeds': missing")) }
+    }
+
+    func testGridTextsRoundTripAndHull() throws {
+        let grid = SweepGrid(N: [16, 64], s: [0.5, 1.25], replicates: 3..<9, optimizers: [.gd, .matSign])
+        XCTAssertEqual(SweepGrid(canonicalText: grid.canonicalText), grid)
+        XCTAssertNil(SweepGrid(canonicalText: "N: 16 x\ns: 1\nreplicates: 0..1\noptimizers: GD\n"))
+        let other = SweepGrid(N: [32], s: [0.5], replicates: 0..<2, optimizers: [.ng])
+        XCTAssertEqual(SweepGrid.hull([grid, other]),
+                       SweepGrid(N: [16, 32, 64], s: [0.5, 1.25], replicates: 0..<9, optimizers: [.gd, .matSign, .ng]))
+    }
+}

@@ -13,16 +13,17 @@ final class TaskRecordTests: XCTestCase {
 
     func testTheColumnsAreTheResultsFileLayout() {
         XCTAssertEqual(TaskRecord.columns.map(\.name), ["optimizer", "s", "N", "replicate", "test_loss", "train_loss", "lr",
-                                                         "lr_at_grid_edge", "status", "message", "wall_seconds", "rank"])
+                                                         "lr_at_grid_edge", "status", "message", "wall_seconds", "rank", "attempts"])
         XCTAssertEqual(TaskRecord.columns.filter { $0.part == .key }.map(\.name), ["optimizer", "s", "N", "replicate"])
-        XCTAssertEqual(TaskRecord.columns.filter { $0.part == .context }.map(\.name), ["message", "wall_seconds", "rank"])
+        XCTAssertEqual(TaskRecord.columns.filter { $0.part == .context }.map(\.name), ["message", "wall_seconds", "rank", "attempts"])
+        XCTAssertEqual(TaskRecord.columns(layout: 1).count, 12)
     }
 
     /// The journal's payload format (format version 1), byte for byte: a record written by
     /// an earlier version must keep decoding.
     func testTheByteEncodingIsTheJournalPayloadOfFormatVersion1() throws {
         var writer = ByteWriter()
-        sample(message: "é").encode(into: &writer)
+        sample(message: "é").encode(into: &writer, layout: 1)
         var expected: [UInt8] = [7] + Array("MatSign".utf8)
         func le<T: FixedWidthInteger>(_ v: T) { withUnsafeBytes(of: v.littleEndian) { expected += $0 } }
         le((1.25).bitPattern); le(Int64(64)); le(Int64(3))
@@ -33,9 +34,17 @@ final class TaskRecordTests: XCTestCase {
         le((0.5).bitPattern); le(Int32(-7))
         XCTAssertEqual(writer.bytes, expected)
         var reader = ByteReader(writer.bytes)
-        let back = try TaskRecord.decode(from: &reader)
+        let back = try TaskRecord.decode(from: &reader, layout: 1)
         XCTAssertTrue(reader.isAtEnd)
         XCTAssertEqual(back, sample(message: "é"))
+        // Layout 2 appends the attempts.
+        var retried = sample(message: "é")
+        retried.attempts = 3
+        var second = ByteWriter()
+        retried.encode(into: &second)
+        XCTAssertEqual(second.bytes, expected + [3, 0, 0, 0])
+        var secondReader = ByteReader(second.bytes)
+        XCTAssertEqual(try TaskRecord.decode(from: &secondReader), retried)
     }
 
     func testDecodingRefusesValuesNoRecordHolds() {

@@ -65,7 +65,7 @@ def test_resume_with_another_spec_is_refused_and_the_file_untouched(reference, t
     before = sha256(out)
     result = run_mpi(2, "run", other, "--out", out, "--resume", check=False)
     assert result.returncode == 2, result.stderr
-    assert "different spec" in result.stderr
+    assert "holds a different experiment" in result.stderr and "sigma" in result.stderr
     assert sha256(out) == before
 
 

@@ -76,6 +76,34 @@ def test_submit_array_then_merge_equals_a_single_run(local_slurm, smoke_referenc
     assert not marker.exists()
 
 
+def test_submit_extend_grows_an_archive_into_a_merged_file(local_slurm, tmp_path):
+    """submit GROWN --extend ARCHIVE: the array runs only the missing tasks, balanced over K
+    shards; the merge job merges them with the archive; the archive is never modified."""
+    archive = tmp_path / "archive.h5"
+    run_alphasweep(local_slurm, "run", SMOKE, "--out", archive)
+    digest = archive.read_bytes()
+    grown = tmp_path / "grown.yaml"
+    grown.write_text(SMOKE.read_text().replace("seeds: 3", "seeds: 6"))
+    reference = tmp_path / "reference.h5"
+    run_alphasweep(local_slurm, "run", grown, "--out", reference)
+    out = tmp_path / "grow"
+    result = run_alphasweep(local_slurm, "submit", grown, "--array", "2", "--extend", archive, "--out", out,
+                            "--time", "00:20:00", cwd=tmp_path)
+    merge_id = int(re.search(r"merge job (\d+)", result.stdout + result.stderr).group(1))
+    states = local_slurm.wait(merge_id, timeout=1800)
+    logs = "\n".join(f"--- {p.name}\n{p.read_text()}" for p in sorted((out / "logs").glob("*.out")))
+    assert states in (["COMPLETED"], []), logs
+    for i in range(2):
+        shard = read_results(out / f"shard-{i}.h5")
+        assert 0 < len(shard) < SMOKE_TASKS and all(key[3] >= 3 for key in shard), f"shard {i}: {len(shard)} rows"
+    merged = assert_same_results(reference, out / "merged.h5")
+    assert len(merged) == 2 * SMOKE_TASKS
+    assert archive.read_bytes() == digest, "the archive itself is never modified by a job"
+    bad = run_alphasweep(local_slurm, "submit", grown, "--array", "2", "--extend", tmp_path / "none.h5",
+                         "--out", tmp_path / "x", check=False)
+    assert bad.returncode == 2 and "none.h5" in bad.stderr, bad.stderr
+
+
 def test_sweep_sbatch_stopped_by_usr1_resumes_to_the_uninterrupted_result(local_slurm, alphasweep_binary, tmp_path):
     # Smoke with wider models and more replicates (about 20 s on one core), so that the job is
     # still running when the signal comes.

@@ -6,7 +6,7 @@ import Glibc
 import Darwin
 #endif
 
-/// Appends records to a journal: ``append(_:)`` buffers in memory, ``flush()`` writes the
+/// Appends entries to a journal: ``append(_:)`` buffers in memory, ``flush()`` writes the
 /// buffer after the last durable record and fsyncs.
 ///
 /// A failed write (ENOSPC, EFBIG, …) may leave part of a record on disk; the next flush first
@@ -51,8 +51,8 @@ final class JournalWriter {
         }
     }
 
-    func append(_ record: TaskRecord) {
-        JournalFormat.appendRecord(record, to: &buffer)
+    func append(_ entry: JournalFormat.Entry) {
+        JournalFormat.append(entry, to: &buffer)
     }
 
     /// Makes every buffered record durable. On failure the buffer is kept, so a later flush

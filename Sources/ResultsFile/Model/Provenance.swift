@@ -1,5 +1,6 @@
 import Foundation
 import Platform
+import Vocabulary
 
 /// Where and how a run was made: the root attributes of a results file and one row of its
 /// `/provenance` table.
@@ -48,12 +49,34 @@ public struct ProvenanceRecord: Equatable, Sendable {
     public var sourceFile: String
     /// Rows this run contributed (for a merge: rows of the output).
     public var rows: Int
+    /// The grid the run ran (`SweepGrid.canonicalText`; for a merge, the hull of its inputs'),
+    /// empty in rows written before alphasweep recorded it.
+    public var grid: String
 
-    public init(event: String, provenance: Provenance, sourceFile: String, rows: Int) {
+    public init(event: String, provenance: Provenance, sourceFile: String, rows: Int, grid: String = "") {
         self.event = event
         self.provenance = provenance
         self.sourceFile = sourceFile
         self.rows = rows
+        self.grid = grid
+    }
+}
+
+/// The identity of a spec text (the `Sweep` module parses it): how the experiment and grid of
+/// a file older than the `experiment_sha256` attribute are found, from its `/spec`.
+public typealias IdentifySpec = (_ specText: String) throws -> SweepIdentity
+
+/// The attempts made at a task that has no row: runs its worker crashed in, and failed rows
+/// dropped to be retried (`/attempts`).
+public struct TaskAttempts: Equatable, Sendable {
+    /// Runs started, the crashed ones and those of dropped failed rows included.
+    public var attempts: Int
+    /// Runs whose worker died with the task in flight.
+    public var crashes: Int
+
+    public init(attempts: Int, crashes: Int) {
+        self.attempts = attempts
+        self.crashes = crashes
     }
 }
 

@@ -33,4 +33,20 @@ public struct ResultsFileContents: Sendable {
     public var journal: JournalReport
     /// The `/analysis` group, nil when `analyze` has not written one.
     public var analysis: AnalysisTable?
+    /// Tasks without a row that were tried (`/attempts`).
+    public var attempts: [TaskKey: TaskAttempts]
+
+    /// The file's experiment hash and canonical text, nil for files older than them (whose
+    /// experiment is that of their `/spec`).
+    public var experiment: (sha256: String, text: String)? {
+        guard let sha = attributes["experiment_sha256"], let text = attributes["experiment"] else { return nil }
+        return (sha, text)
+    }
+
+    /// The grids the file's runs ran (one per distinct grid of `/provenance`, merges left
+    /// out); empty for files older than grids in provenance.
+    public var grids: [String] {
+        var seen = Set<String>()
+        return provenance.filter { $0.event != "merge" && !$0.grid.isEmpty && seen.insert($0.grid).inserted }.map(\.grid)
+    }
 }

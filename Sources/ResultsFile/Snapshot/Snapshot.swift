@@ -8,13 +8,18 @@ import Vocabulary
 ///
 ///     /                root attributes: spec_sha256, format_version (int), alphasweep_version,
 ///                      created, hdf5_version, mpi_library, blas_core, hostnames, ranks (int),
-///                      shard, command_line, rows (int); merged files also merged_from
-///     /spec            the spec text as written (scalar string); attribute crc32 (int)
+///                      shard, command_line, rows (int); experiment_sha256 and experiment
+///                      (the experiment's canonical text) and grid (the hull of the runs'
+///                      grids) since files could grow; merged files also merged_from
+///     /spec            the spec text of the latest run (scalar string); attribute crc32 (int)
 ///     /results/*       one row per finished task, canonical task order, one dataset per
 ///                      column of `TaskRecord.columns`; attribute crc32 (int) over the
-///                      columns as stored
+///                      columns of record layout 1 as stored, crc32_added over the columns
+///                      added since (absent in older files, which lack those columns)
 ///     /provenance/*    one row per run, resume or merge (`provenanceColumns`, all strings);
 ///                      attribute crc32 (int) over the columns as stored (files before it lack it)
+///     /attempts/*      optional: tasks without a row that were tried (optimizer, s, N,
+///                      replicate, attempts, crashes: `TaskAttempts`)
 ///     /analysis/*      optional, written by `analyze`
 ///
 /// Every string (datasets and attributes) is fixed-length, NUL-padded UTF-8, as wide as its
@@ -23,7 +28,11 @@ import Vocabulary
 struct Snapshot {
     static let formatVersion = ResultsFileFormat.version
     static let provenanceColumns = ["event", "created", "alphasweep_version", "hostnames", "ranks", "shard",
-                                    "mpi_library", "blas_core", "command_line", "source_file", "rows"]
+                                    "mpi_library", "blas_core", "command_line", "source_file", "rows", "grid"]
+    /// Provenance columns added after the first layout (covered by `crc32_added`, may be absent).
+    static let addedProvenanceColumns: Set<String> = ["grid"]
+    /// The key columns of `/attempts`, then its counts.
+    static let keyColumns = TaskRecord.columns.filter { $0.part == .key }
 
     var specText: String
     var specSHA256: String
@@ -34,6 +43,8 @@ struct Snapshot {
     /// In canonical order, unique keys.
     var records: [TaskRecord]
     var analysis: AnalysisTable?
+    /// Tasks without a row that were tried.
+    var attempts: [TaskKey: TaskAttempts] = [:]
 
     // MARK: - Root attributes derived from provenance
 
@@ -56,6 +67,27 @@ struct Snapshot {
         attributes["mpi_library"] = .string(distinct(rows.map(\.mpiLibrary)).joined(separator: "; "))
         attributes["blas_core"] = .string(distinct(rows.map(\.blasCore)).joined(separator: "; "))
         attributes["shard"] = .string(distinct(rows.map(\.shard)).joined(separator: ","))
+        let grids = provenance.compactMap { SweepGrid(canonicalText: $0.grid) }
+        if !grids.isEmpty { attributes["grid"] = .string(SweepGrid.hull(grids).canonicalText) }
+    }
+
+    /// The file's experiment: its attributes, or for a file older than them, its `/spec`'s.
+    func experiment(path: String, identify: IdentifySpec) throws -> (sha256: String, text: String) {
+        if case .string(let sha)? = attributes["experiment_sha256"], case .string(let text)? = attributes["experiment"] {
+            return (sha, text)
+        }
+        do {
+            let identity = try identify(specText)
+            return (identity.experimentSHA256, identity.experimentText)
+        } catch {
+            throw ResultsFileError.corrupt(path: path, detail: "its /spec cannot be read: \(error)")
+        }
+    }
+
+    /// Records the experiment of `identity` in the root attributes.
+    mutating func setExperiment(_ identity: SweepIdentity) {
+        attributes["experiment_sha256"] = .string(identity.experimentSHA256)
+        attributes["experiment"] = .string(identity.experimentText)
     }
 
     // MARK: - Writing
@@ -100,10 +132,24 @@ struct Snapshot {
 
         try HDF5.writeScalarString(file, "spec", specText, attributes: [("crc32", .int(Int64(Self.checksum(specText))))])
         let results = Self.resultColumnValues(records)
-        try writeGroup(file, "results", columns: results, attributes: [("crc32", .int(Int64(Self.checksum(results))))])
+        let first = results.filter { name, _ in TaskRecord.columns.first { $0.name == name }!.layout == 1 }
+        let added = results.filter { name, _ in TaskRecord.columns.first { $0.name == name }!.layout > 1 }
+        try writeGroup(file, "results", columns: results, attributes: [
+            ("crc32", .int(Int64(Self.checksum(first)))), ("crc32_added", .int(Int64(Self.checksum(added)))),
+        ])
+        if !attempts.isEmpty {
+            let keys = attempts.keys.sorted()
+            let rows = keys.map { TaskRecord(key: $0, outcome: TaskRecord.blank.outcome, wallSeconds: 0, rank: 0) }
+            let columns = Self.keyColumns.map { ($0.name, $0.values(rows)) }
+                + [("attempts", ColumnValues.int64(keys.map { Int64(attempts[$0]!.attempts) })),
+                   ("crashes", ColumnValues.int64(keys.map { Int64(attempts[$0]!.crashes) }))]
+            try writeGroup(file, "attempts", columns: columns, attributes: [("crc32", .int(Int64(Self.checksum(columns))))])
+        }
         let provenance = provenanceColumnValues()
-        try writeGroup(file, "provenance", columns: provenance,
-                       attributes: [("crc32", .int(Int64(Self.checksum(provenance))))])
+        try writeGroup(file, "provenance", columns: provenance, attributes: [
+            ("crc32", .int(Int64(Self.checksum(provenance.filter { !Self.addedProvenanceColumns.contains($0.0) })))),
+            ("crc32_added", .int(Int64(Self.checksum(provenance.filter { Self.addedProvenanceColumns.contains($0.0) })))),
+        ])
         if let analysis {
             let group = try HDF5.createGroup(file, "analysis")
             for name in analysis.attributes.keys.sorted() {
@@ -160,6 +206,7 @@ struct Snapshot {
             ("command_line", .text(p.map(\.provenance.commandLine))),
             ("source_file", .text(p.map(\.sourceFile))),
             ("rows", .text(p.map { String($0.rows) })),
+            ("grid", .text(p.map(\.grid))),
         ]
     }
 
@@ -208,37 +255,50 @@ struct Snapshot {
         }
         guard try HDF5.exists(file, "results") else { throw schema("no /results group") }
 
-        let results = try readTable(file, group: "results", columns: TaskRecord.columns.map(\.name), path: path,
-                                    required: true)
+        let results = try readTable(file, group: "results", required: TaskRecord.columns(layout: 1).map(\.name),
+                                    optional: TaskRecord.columns.filter { $0.layout > 1 }.map(\.name), path: path)
         let records: [TaskRecord]
         do { records = try TaskRecord.records(from: results) } catch {
             throw schema("/results: \(error)")
         }
-        if case .int(let crc)? = try HDF5.attributes(file, of: "results").first(where: { $0.name == "crc32" })?.value,
-           crc != Int64(checksum(resultColumnValues(records))) {
-            throw schema("the rows do not match their checksum (/results crc32): the file is damaged")
+        let resultAttributes = try HDF5.attributes(file, of: "results")
+        let stored = resultColumnValues(records)
+        for (attribute, layouts) in [("crc32", 1...1), ("crc32_added", 2...Int.max)] {
+            let columns = stored.filter { name, _ in
+                results[name] != nil && layouts.contains(TaskRecord.columns.first { $0.name == name }!.layout)
+            }
+            if case .int(let crc)? = resultAttributes.first(where: { $0.name == attribute })?.value,
+               crc != Int64(checksum(columns)) {
+                throw schema("the rows do not match their checksum (/results \(attribute)): the file is damaged")
+            }
         }
+        let attempts = try HDF5.exists(file, "attempts") ? try readAttempts(file, path: path) : [:]
         var provenance: [ProvenanceRecord] = []
         if try HDF5.exists(file, "provenance") {
-            let table = try readTable(file, group: "provenance", columns: provenanceColumns, path: path, required: false)
-            if case .int(let crc)? = try HDF5.attributes(file, of: "provenance").first(where: { $0.name == "crc32" })?.value,
-               crc != Int64(checksum(provenanceColumns.map { ($0, table[$0]!) })) {
-                throw schema("the provenance rows do not match their checksum (/provenance crc32): the file is damaged")
+            let table = try readTable(file, group: "provenance", required: [], optional: provenanceColumns, path: path)
+            let checks = try HDF5.attributes(file, of: "provenance")
+            for (attribute, added) in [("crc32", false), ("crc32_added", true)] {
+                let columns = provenanceColumns.filter { table[$0] != nil && addedProvenanceColumns.contains($0) == added }
+                if case .int(let crc)? = checks.first(where: { $0.name == attribute })?.value,
+                   crc != Int64(checksum(columns.map { ($0, table[$0]!) })) {
+                    throw schema("the provenance rows do not match their checksum (/provenance \(attribute)): the file is damaged")
+                }
             }
             provenance = decodeProvenance(table)
         }
         let analysis = try HDF5.exists(file, "analysis") ? try readAnalysis(file) : nil
 
         return Snapshot(specText: specText, specSHA256: sha, attributes: attributes, provenance: provenance,
-                        records: records, analysis: analysis)
+                        records: records, analysis: analysis, attempts: attempts)
     }
 
-    /// Reads the named columns of a group; all must have the same length. Missing columns are
-    /// an error when `required`, else read as empty strings.
-    private static func readTable(_ file: HDF5Handle, group name: String, columns: [String], path: String,
-                                  required: Bool) throws -> [String: ColumnValues] {
+    /// Reads the named columns of a group (those of `optional` that exist); all must have the
+    /// same length, and every one of `required` must exist.
+    private static func readTable(_ file: HDF5Handle, group name: String, required: [String], optional: [String],
+                                  path: String) throws -> [String: ColumnValues] {
         let group = try HDF5.openGroup(file, name)
         var table: [String: ColumnValues] = [:]
+        let columns = required + optional
         for column in columns {
             if try HDF5.exists(group, column) { table[column] = try HDF5.readColumn(group, column) }
         }
@@ -247,16 +307,16 @@ struct Snapshot {
             let detail = columns.compactMap { c in table[c].map { "\(c)=\($0.count)" } }.joined(separator: ", ")
             throw ResultsFileError.corrupt(path: path, detail: "/\(name) datasets differ in length (\(detail))")
         }
-        let missing = columns.filter { table[$0] == nil }
-        if required && !missing.isEmpty {
+        let missing = required.filter { table[$0] == nil }
+        guard missing.isEmpty else {
             throw ResultsFileError.corrupt(path: path, detail: "/\(name) lacks \(missing.map { "\(name)/\($0)" }.joined(separator: ", "))")
         }
-        let n = lengths.first ?? 0
-        for column in missing { table[column] = .text(Array(repeating: "", count: n)) }
         return table
     }
 
+    /// Provenance rows; columns a file lacks read as empty strings.
     private static func decodeProvenance(_ t: [String: ColumnValues]) -> [ProvenanceRecord] {
+        let rows = t.values.first?.count ?? 0
         func column(_ name: String) -> [String] {
             switch t[name] {
             case .text(let v)?: return v
@@ -264,11 +324,11 @@ struct Snapshot {
             case .float64(let v)?: return v.map { String($0) }
             case .int32(let v)?: return v.map { String($0) }
             case .int8(let v)?: return v.map { String($0) }
-            case nil: return []
+            case nil: return Array(repeating: "", count: rows)
             }
         }
         let c = Dictionary(uniqueKeysWithValues: provenanceColumns.map { ($0, column($0)) })
-        return (0..<(c["event"]?.count ?? 0)).map { i in
+        return (0..<rows).map { i in
             ProvenanceRecord(
                 event: c["event"]![i],
                 provenance: Provenance(alphasweepVersion: c["alphasweep_version"]![i], created: c["created"]![i],
@@ -276,8 +336,27 @@ struct Snapshot {
                                        ranks: Int(c["ranks"]![i]) ?? 0, shard: c["shard"]![i],
                                        mpiLibrary: c["mpi_library"]![i], blasCore: c["blas_core"]![i],
                                        commandLine: c["command_line"]![i]),
-                sourceFile: c["source_file"]![i], rows: Int(c["rows"]![i]) ?? 0)
+                sourceFile: c["source_file"]![i], rows: Int(c["rows"]![i]) ?? 0, grid: c["grid"]![i])
         }
+    }
+
+    private static func readAttempts(_ file: HDF5Handle, path: String) throws -> [TaskKey: TaskAttempts] {
+        let names = keyColumns.map(\.name) + ["attempts", "crashes"]
+        let table = try readTable(file, group: "attempts", required: names, optional: [], path: path)
+        if case .int(let crc)? = try HDF5.attributes(file, of: "attempts").first(where: { $0.name == "crc32" })?.value,
+           crc != Int64(checksum(names.map { ($0, table[$0]!) })) {
+            throw ResultsFileError.corrupt(path: path, detail: "/attempts does not match its checksum: the file is damaged")
+        }
+        let keys: [TaskKey]
+        do { keys = try TaskRecord.keys(from: table) } catch {
+            throw ResultsFileError.corrupt(path: path, detail: "/attempts: \(error)")
+        }
+        guard case .int64(let attempts) = table["attempts"]!, case .int64(let crashes) = table["crashes"]! else {
+            throw ResultsFileError.corrupt(path: path, detail: "/attempts: the counts are not integers")
+        }
+        var out: [TaskKey: TaskAttempts] = [:]
+        for (i, key) in keys.enumerated() { out[key] = TaskAttempts(attempts: Int(attempts[i]), crashes: Int(crashes[i])) }
+        return out
     }
 
     private static func readAnalysis(_ file: HDF5Handle) throws -> AnalysisTable {

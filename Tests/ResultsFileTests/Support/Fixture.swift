@@ -37,3 +37,39 @@ func writeResultsFile(_ path: String, records: [TaskRecord], sha: String = Fixtu
     try writer.close()
     return path
 }
+
+extension Fixture {
+    /// A run's identity in these tests: the experiment is named by the spec hash, so a
+    /// different `sha` is a different experiment.
+    static func identity(specText: String = Fixture.specText, sha: String = Fixture.sha,
+                         grid: String = "N: 16 32\ns: 0.5 1.0\nreplicates: 0..2\noptimizers: GD Adam MatSign SqrtNG NG\n") -> SweepIdentity {
+        SweepIdentity(specText: specText, specSHA256: sha, experimentText: "alphasweep-experiment 1\nsha: \(sha)\n",
+                      experimentSHA256: sha, gridText: grid)
+    }
+
+    /// These tests write no file without its experiment: reading one from a spec text is a bug.
+    static let identify: IdentifySpec = { _ in
+        throw ResultsFileError.invalidArgument("a test file without experiment attributes")
+    }
+}
+
+/// The writer and merge with the tests' identities.
+extension ResultsWriter {
+    static func create(path: String, specText: String, specSHA256: String, provenance: Provenance,
+                       policy: CheckpointPolicy = .default) throws -> ResultsWriter {
+        try create(path: path, identity: Fixture.identity(specText: specText, sha: specSHA256), provenance: provenance,
+                   policy: policy)
+    }
+
+    static func resume(path: String, specSHA256: String, provenance: Provenance, policy: CheckpointPolicy = .default)
+        throws -> (writer: ResultsWriter, existing: [TaskRecord], journal: JournalReport) {
+        let r = try resume(path: path, identity: Fixture.identity(sha: specSHA256), provenance: provenance,
+                           identify: Fixture.identify, policy: policy)
+        return (r.writer, r.existing, r.journal)
+    }
+}
+
+@discardableResult
+func mergeResults(inputs: [String], output: String, provenance: Provenance = Provenance()) throws -> MergeReport {
+    try ResultsFile.mergeResults(inputs: inputs, output: output, provenance: provenance, identify: Fixture.identify)
+}
