@@ -346,7 +346,7 @@ struct CellGrid {
                 tally.missing += missing
             }
         }
-        if let expects { tally.expectedTasks = spec.grid.tasks.filter(expects).count }
+        if expects != nil { tally.expectedTasks = tally.records - tally.outsideGrid - tally.duplicates - tally.conflictingDuplicates + tally.missing }
     }
 
     /// The index of s in the grid: exact match, else within 1e-9 relative (values that went

@@ -43,6 +43,8 @@ public struct CoordinatorCore {
             case complete
             case stopped(signal: Int32)
             case storeFailed(reason: String)
+            /// Every worker was lost with work left: nothing can finish it.
+            case everyWorkerLost
         }
         public var reason: Reason
         /// Workers still busy when the run ended (drain time over, or a store failure).
@@ -160,6 +162,9 @@ public struct CoordinatorCore {
         }
         commands += checkDeadlines(at: now)
         guard ending == nil else { return commands }
+        if !workers.isEmpty && lost.count == workers.count {
+            return commands + finish(.everyWorkerLost, abandoning: false)
+        }
         commands += serveParked(at: now)
         if busy.isEmpty && parked.isEmpty && (drainDeadline != nil || next == queue.count)
             && released.count + lost.count == workers.count {

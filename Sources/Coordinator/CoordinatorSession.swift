@@ -45,6 +45,9 @@ public struct CoordinatorOptions: Sendable {
     public var interactive: Bool = isatty(STDERR_FILENO) != 0
     /// No progress lines at all.
     public var quiet = false
+    /// Set when an MPI launcher started this process: if it goes (mpirun killed), the run stops
+    /// as after a SIGHUP instead of computing on for nobody.
+    public var parent: ParentWatch?
     /// How long to wait for every worker's hello.
     public var helloSeconds: Double = 600
     /// The longest sleep between polls of the transport, in seconds. A worker that finishes
@@ -116,8 +119,9 @@ public final class CoordinatorSession {
         var ending: CoordinatorCore.Ending?
         while ending == nil {
             if pending.isEmpty {
-                if !core.isDraining, let signal = StopSignal.pending {
-                    logger.notice("\(StopSignal.name(signal)) received: no new work; waiting up to \(options.core.drainSeconds) s for \(core.busyWorkers.count) rank(s) in flight")
+                if !core.isDraining, let signal = StopSignal.pending ?? (options.parent?.parentIsGone == true ? SIGHUP : nil) {
+                    let cause = signal == SIGHUP ? "the launcher (mpirun, slurmstepd) is gone" : "\(StopSignal.name(signal)) received"
+                    logger.notice("\(cause): no new work; waiting up to \(options.core.drainSeconds) s for \(core.busyWorkers.count) rank(s) in flight")
                     pending.append(.stopRequested(signal: signal))
                 } else if let envelope = try transport.receive(within: options.longestPoll) {
                     pending.append(try event(for: envelope, sink: sink))

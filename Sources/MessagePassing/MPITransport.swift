@@ -53,7 +53,7 @@ public final class MPITransport: Transport {
             if flag != 0 { return try receive(status) }
             let left = deadline - Clock.monotonicSeconds()
             guard left > 0 else { return nil }
-            usleep(min(nap, UInt32(max(1, left * 1e6))))
+            usleep(UInt32(min(Double(nap), max(1, left * 1e6))))
             nap = min(nap * 2, 1000)
         }
     }

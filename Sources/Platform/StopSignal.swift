@@ -30,6 +30,7 @@ public enum StopSignal {
         case SIGTERM: return "SIGTERM"
         case SIGUSR1: return "SIGUSR1"
         case SIGINT: return "SIGINT"
+        case SIGHUP: return "SIGHUP"
         default: return "signal \(number)"
         }
     }

@@ -22,7 +22,9 @@ public func writeAnalysis(to path: String, numericColumns: [String: [Double]], s
         throw ResultsFileError.invalidArgument("/analysis/\(name) is given both as a numeric and a string column")
     }
     guard FileSystem.exists(path) else { throw ResultsFileError.fileNotFound(path: path) }
+    try FileSystem.requireWritableKinds(resultsPath: path)
     try FileSystem.requireWritableDirectory(for: path)
+    try ResultsWriter.requireReplaceable(path)
     let lock = try WriterLock.acquire(for: path)
     defer { lock.release() }
     var snapshot = try Snapshot.read(from: path)

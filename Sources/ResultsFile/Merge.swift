@@ -44,6 +44,7 @@ public func mergeResults(inputs: [String], output: String, provenance: Provenanc
             throw ResultsFileError.invalidArgument("\(input) is given twice (also as \(twin))")
         }
     }
+    try FileSystem.requireWritableKinds(resultsPath: output)
     let existsHint = "refusing to overwrite it; remove it or choose another --out"
     guard !FileSystem.exists(output) else { throw ResultsFileError.alreadyExists(path: output, hint: existsHint) }
     try FileSystem.requireWritableDirectory(for: output)

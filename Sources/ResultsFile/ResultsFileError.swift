@@ -23,10 +23,15 @@ public enum ResultsFileError: Error, CustomStringConvertible, LocalizedError, Se
     case inUse(path: String, pid: Int32?, host: String?)
     /// The directory that should hold the file is missing, not a directory or not writable.
     case unusableDirectory(path: String, reason: String)
+    /// The path cannot name a file at all (too long, a component that is not a directory).
+    case unusablePath(path: String, reason: String)
     /// Two rows for the same task disagree (bitwise losses, learning rate, edge flag or status).
     case conflictingDuplicate(key: String, firstPath: String, secondPath: String, detail: String)
     /// A caller passed something this module cannot store (e.g. an invalid column name).
     case invalidArgument(String)
+    /// A results file, journal, lock or temporary file to be written is a symbolic link or
+    /// not a regular file: alphasweep never writes through one.
+    case notARegularFile(path: String, role: String, what: String)
     /// The device is full or a file-size limit was hit (ENOSPC, EDQUOT, EFBIG).
     case noSpace(path: String, detail: String)
     /// Any other I/O failure (errno-level or inside HDF5) while writing or syncing a file.
@@ -36,8 +41,8 @@ public enum ResultsFileError: Error, CustomStringConvertible, LocalizedError, Se
     public var isBadInput: Bool {
         switch self {
         case .fileNotFound, .notHDF5, .corrupt, .incompatibleFormat,
-             .experimentMismatch, .alreadyExists, .inUse, .unusableDirectory,
-             .conflictingDuplicate, .invalidArgument:
+             .experimentMismatch, .alreadyExists, .inUse, .unusableDirectory, .unusablePath,
+             .conflictingDuplicate, .invalidArgument, .notARegularFile:
             return true
         case .noSpace, .io:
             return false
@@ -67,10 +72,15 @@ public enum ResultsFileError: Error, CustomStringConvertible, LocalizedError, Se
             return "\(path) is in use by another alphasweep run" + (who.isEmpty ? "" : " (\(who))")
         case .unusableDirectory(let path, let reason):
             return "cannot write in directory \(path): \(reason)"
+        case .unusablePath(let path, let reason):
+            return "\(path): \(reason)"
         case .conflictingDuplicate(let key, let first, let second, let detail):
             return "conflicting results for task \(key) in \(first) and \(second): \(detail)"
         case .invalidArgument(let message):
             return message
+        case .notARegularFile(let path, let role, let what):
+            return "\(path) is \(what); alphasweep writes \(role) only as a regular file it owns, never through a link "
+                + "(refusing; point at the real file, or remove it)"
         case .noSpace(let path, let detail):
             return "No space left on device while writing \(path) (\(detail))"
         case .io(let path, let operation, let detail):

@@ -49,9 +49,8 @@ public final class ResultsWriter {
                                                    interval: .infinity)
     }
 
-    /// Messages longer than this (in UTF-8 bytes) are cut, ending in "…"; NUL characters are
-    /// dropped (they cannot be stored in NUL-padded strings).
-    public static let maxMessageBytes = 1024
+    /// Messages longer than this (in UTF-8 bytes) are cut (`TrainingOutcome.sanitized`).
+    public static let maxMessageBytes = TrainingOutcome.maxMessageBytes
 
     public let path: String
     public var journalPath: String { JournalFormat.path(for: path) }
@@ -115,6 +114,7 @@ public final class ResultsWriter {
     public static func create(path: String, identity: SweepIdentity, provenance: Provenance,
                               policy: CheckpointPolicy = .default) throws -> ResultsWriter {
         let sha = try normalized(identity.specSHA256)
+        try FileSystem.requireWritableKinds(resultsPath: path)
         if let holder = WriterLock.holder(of: path) {
             throw ResultsFileError.inUse(path: path, pid: holder.pid, host: holder.host)
         }
@@ -179,7 +179,9 @@ public final class ResultsWriter {
                               policy: CheckpointPolicy = .default) throws -> Resumption {
         let sha = try normalized(identity.specSHA256)
         guard FileSystem.exists(path) else { throw ResultsFileError.fileNotFound(path: path) }
+        try FileSystem.requireWritableKinds(resultsPath: path)
         try FileSystem.requireWritableDirectory(for: path)
+        try requireReplaceable(path)
         let lock = try WriterLock.acquire(for: path)
         let loaded = try ResultsReader.load(path: path, includeJournal: true)
         let experiment = try loaded.snapshot.experiment(path: path, identify: identify)
@@ -258,7 +260,7 @@ public final class ResultsWriter {
         var batch: [TaskRecord] = []
         batch.reserveCapacity(records.count)
         for var record in records {
-            record.outcome.message = Self.sanitized(record.outcome.message)
+            record.outcome.message = TrainingOutcome.sanitized(record.outcome.message)
             if let tried = snapshot.attempts[record.key] { record.attempts += Int32(clamping: tried.attempts) }
             if keys.insert(record.key).inserted {
                 batch.append(record)
@@ -415,25 +417,12 @@ public final class ResultsWriter {
         return lower
     }
 
-    /// Refuses to replace a file its owner made read-only (e.g. an archived results file).
+    /// Refuses to replace a file made read-only (e.g. an archived results file): by its mode
+    /// bits, not `access(W_OK)`, which root always passes.
     static func requireReplaceable(_ path: String) throws {
-        guard access(path, W_OK) == 0 else {
-            throw ResultsFileError.invalidArgument("\(path) is read-only; refusing to replace it")
+        let mode = FileSystem.mode(of: path) ?? 0
+        guard mode & 0o222 != 0, access(path, W_OK) == 0 else {
+            throw ResultsFileError.invalidArgument("\(path) is read-only; refusing to replace it (`analyze --no-store` reads it as it is)")
         }
-    }
-
-    static func sanitized(_ message: String) -> String {
-        var text = message.contains("\0") ? message.replacingOccurrences(of: "\0", with: "") : message
-        guard text.utf8.count > maxMessageBytes else { return text }
-        var kept = String.UnicodeScalarView()
-        var bytes = 0
-        for scalar in text.unicodeScalars {
-            let size = String(scalar).utf8.count
-            if bytes + size > maxMessageBytes - 3 { break }
-            kept.append(scalar)
-            bytes += size
-        }
-        text = String(kept) + "…"
-        return text
     }
 }

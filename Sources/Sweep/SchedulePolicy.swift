@@ -36,30 +36,77 @@ public enum SchedulePolicy {
     /// the spec, K and `excluded` (an archive no job modifies), never on what a shard has done,
     /// so shards stay stable on resume.
     public static func shardUnits(spec: SweepSpec, shard: Shard, excluded: Set<TaskKey> = []) -> [WorkUnit] {
+        var mine: [WorkUnit] = []
+        forEachAssignment(spec: spec, shards: shard.count, excluded: excluded) { unit, owner in
+            if owner == shard.index { mine.append(unit) }
+        }
+        return mine.sorted { $0.instance < $1.instance }
+    }
+
+    /// Hands every unit of the sweep and its shard to `body`: units by decreasing cost (ties
+    /// in canonical order) each go to the least loaded shard (ties to the lowest index),
+    /// O(units · log K) time. Without `excluded`, all units of one N cost the same, so they are
+    /// made one N at a time and never all held at once: a 5·10⁷-task grid splits in O(K) memory.
+    public static func forEachAssignment(spec: SweepSpec, shards: Int, excluded: Set<TaskKey> = [],
+                                         _ body: (WorkUnit, Int) -> Void) {
         let model = CostModel(experiment: spec.experiment)
+        var heap = ShardHeap(count: max(shards, 1))
+        func assign(_ unit: WorkUnit) { body(unit, shards > 1 ? heap.assign(unit.cost) : 0) }
+        guard !excluded.isEmpty else {
+            let costs = spec.grid.N.map { model.cost(N: $0, optimizers: spec.grid.optimizers) }
+            // Decreasing cost; within a cost, canonical order (s, then N, then replicate).
+            let classes = Dictionary(grouping: spec.grid.N.indices, by: { costs[$0] }).sorted { $0.key > $1.key }
+            for (cost, indices) in classes {
+                let ns = indices.map { spec.grid.N[$0] }.sorted()
+                for s in spec.grid.s {
+                    for n in ns {
+                        for r in spec.grid.replicates {
+                            assign(WorkUnit(instance: InstanceKey(s: s, N: n, replicate: r), optimizers: spec.grid.optimizers, cost: cost))
+                        }
+                    }
+                }
+            }
+            return
+        }
         var costs: [[OptimizerKind]: [Int: Double]] = [:]
         var all: [WorkUnit] = []
         for instance in spec.grid.instances {
-            let optimizers = excluded.isEmpty ? spec.grid.optimizers
-                : spec.grid.optimizers.filter { !excluded.contains(TaskKey(optimizer: $0, instance: instance)) }
+            let optimizers = spec.grid.optimizers.filter { !excluded.contains(TaskKey(optimizer: $0, instance: instance)) }
             guard !optimizers.isEmpty else { continue }
             let cost = costs[optimizers, default: [:]][instance.N] ?? model.cost(N: instance.N, optimizers: optimizers)
             costs[optimizers, default: [:]][instance.N] = cost
             all.append(WorkUnit(instance: instance, optimizers: optimizers, cost: cost))
         }
-        guard shard.count > 1 else { return all }
-        let order = all.indices.sorted { a, b in
-            all[a].cost != all[b].cost ? all[a].cost > all[b].cost : a < b
+        for index in all.indices.sorted(by: { a, b in all[a].cost != all[b].cost ? all[a].cost > all[b].cost : a < b }) {
+            assign(all[index])
         }
-        var load = Array(repeating: 0.0, count: shard.count)
-        var mine: [Int] = []
-        for index in order {
-            var target = 0
-            for j in 1..<shard.count where load[j] < load[target] { target = j }
-            load[target] += all[index].cost
-            if target == shard.index { mine.append(index) }
+    }
+
+    /// The shards' loads as a binary min-heap of (load, shard index).
+    struct ShardHeap {
+        var items: [(load: Double, shard: Int)]
+
+        init(count: Int) { items = (0..<count).map { (0, $0) } }
+
+        static func less(_ a: (load: Double, shard: Int), _ b: (load: Double, shard: Int)) -> Bool {
+            a.load != b.load ? a.load < b.load : a.shard < b.shard
         }
-        return mine.sorted().map { all[$0] }
+
+        /// Adds `cost` to the least loaded shard and returns it.
+        mutating func assign(_ cost: Double) -> Int {
+            let shard = items[0].shard
+            items[0].load += cost
+            var i = 0
+            while true {
+                let l = 2 * i + 1, r = l + 1
+                var m = i
+                if l < items.count && Self.less(items[l], items[m]) { m = l }
+                if r < items.count && Self.less(items[r], items[m]) { m = r }
+                if m == i { return shard }
+                items.swapAt(i, m)
+                i = m
+            }
+        }
     }
 
     /// How many units from the front of the queue to hand a worker that asks.
@@ -84,11 +131,15 @@ public enum SchedulePolicy {
     /// The makespan of dynamic largest-first scheduling on `workers` identical workers, in cost:
     /// what `plan` reports and what the tests hold against the lower bound.
     public static func simulatedMakespan(_ units: [WorkUnit], workers: Int) -> Double {
-        var free = Array(repeating: 0.0, count: max(workers, 1))
-        for unit in units {
-            let j = free.indices.min { free[$0] < free[$1] }!
-            free[j] += unit.cost
-        }
-        return free.max() ?? 0
+        var heap = ShardHeap(count: max(workers, 1))
+        for unit in units { _ = heap.assign(unit.cost) }
+        return heap.items.map(\.load).max() ?? 0
+    }
+
+    /// The same for a whole sweep, without listing its units.
+    public static func simulatedMakespan(spec: SweepSpec, workers: Int, excluded: Set<TaskKey> = []) -> Double {
+        var loads = [Double](repeating: 0, count: max(workers, 1))
+        forEachAssignment(spec: spec, shards: workers, excluded: excluded) { unit, worker in loads[worker] += unit.cost }
+        return loads.max() ?? 0
     }
 }

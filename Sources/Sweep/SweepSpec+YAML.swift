@@ -28,6 +28,7 @@ extension SweepSpec {
     ]
     static let replicateKeys = ["seeds", "replicates"]
     static let maxReplicate = 1 << 31
+    static let maxSigma = 1000.0
     static let gridKeys = ["log10_min", "log10_max", "log10_step"]
     /// Bounds that keep a typo from allocating terabytes or running for a century.
     static let maxDimension = 1 << 20
@@ -223,8 +224,15 @@ struct SpecReader {
         experiment.D = try int("D", value("D")!, min: 1, what: "a positive integer")
         experiment.K = try int("K", value("K")!, min: 1, max: 4096, what: "a positive integer")
         experiment.beta = try real("beta", value("beta")!)
+        // k^(−β) and k^(−s) for k up to D must stay normal doubles.
+        let decayBound = 300 / log10(Double(max(experiment.D, 10)))
+        guard abs(experiment.beta) <= decayBound else {
+            throw fail("beta", "must be within ±\(String(format: "%.4g", decayBound)) for D=\(experiment.D) (k^-beta must stay a finite number), got \(experiment.beta)", value("beta"))
+        }
         experiment.sigma = try real("sigma", value("sigma")!)
-        guard experiment.sigma >= 0 else { throw fail("sigma", "must be ≥ 0, got \(experiment.sigma)", value("sigma")) }
+        guard experiment.sigma >= 0, experiment.sigma <= SweepSpec.maxSigma else {
+            throw fail("sigma", "must be in 0…\(Int(SweepSpec.maxSigma)) (the label noise against a signal of variance 1), got \(experiment.sigma)", value("sigma"))
+        }
         experiment.n = try int("n", value("n")!, min: 2, max: 1 << 26, what: "an integer ≥ 2")
         experiment.T = try int("T", value("T")!, min: 1, max: 1_000_000, what: "a positive integer")
 
@@ -261,6 +269,9 @@ struct SpecReader {
         for element in try list("s") {
             let v = try real("s", element)
             guard v > 0 else { throw fail("s", "must be positive, got \(v)", element) }
+            guard v <= decayBound else {
+                throw fail("s", "must be at most \(String(format: "%.4g", decayBound)) for D=\(experiment.D) (k^-s must stay a finite number), got \(v)", element)
+            }
             decays.append(v)
         }
         decays = try distinctSorted("s", decays, value("s")!)

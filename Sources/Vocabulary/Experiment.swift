@@ -20,10 +20,13 @@ public struct LogGrid: Codable, Equatable, Hashable, Sendable {
         self.log10Step = log10Step
     }
 
-    /// Number of grid points; 0 when the grid is empty or malformed.
+    /// Number of grid points; 0 when the grid is empty or malformed, `Int.max` when it has
+    /// more points than any machine could try (a step that is nearly 0).
     public var count: Int {
         guard log10Step > 0, log10Max >= log10Min, log10Min.isFinite, log10Max.isFinite else { return 0 }
-        return Int(((log10Max - log10Min) / log10Step + 1e-9).rounded(.down)) + 1
+        let points = ((log10Max - log10Min) / log10Step + 1e-9).rounded(.down)
+        guard points < 1e15 else { return Int.max }
+        return Int(points) + 1
     }
 
     /// The exponents a_i = log10Min + i·log10Step (by multiplication, not accumulation).

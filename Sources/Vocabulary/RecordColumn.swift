@@ -137,7 +137,8 @@ extension TaskRecord {
                 record.outcome.status = status
             })),
         RecordColumn(name: "message", storage: .text(lengthBytes: 4), part: .context, value: .text(
-            { $0.outcome.message }, { $0.outcome.message = $1 })),
+            // Read back capped too: a crafted journal or file cannot smuggle in a longer one.
+            { $0.outcome.message }, { $0.outcome.message = TrainingOutcome.sanitized($1) })),
         RecordColumn(name: "wall_seconds", storage: .float64, part: .context, value: .real(
             { $0.wallSeconds }, { $0.wallSeconds = $1 })),
         RecordColumn(name: "rank", storage: .int32, part: .context, value: .integer(

@@ -25,6 +25,25 @@ public struct TrainingOutcome: Equatable, Sendable {
         self.message = message
     }
 
+    /// Messages longer than this (in UTF-8 bytes) are cut, ending in "…".
+    public static let maxMessageBytes = 1024
+
+    /// `message` as every record holds it: NUL characters dropped (they cannot be stored in
+    /// NUL-padded strings), at most `maxMessageBytes` of UTF-8 (cut at a character, "…" added).
+    public static func sanitized(_ message: String) -> String {
+        let text = message.contains("\0") ? message.replacingOccurrences(of: "\0", with: "") : message
+        guard text.utf8.count > maxMessageBytes else { return text }
+        var kept = String.UnicodeScalarView()
+        var bytes = 0
+        for scalar in text.unicodeScalars {
+            let size = String(scalar).utf8.count
+            if bytes + size > maxMessageBytes - 3 { break }
+            kept.append(scalar)
+            bytes += size
+        }
+        return String(kept) + "…"
+    }
+
     /// A `failed` outcome whose message is `error` on one line.
     public static func failure(_ error: Error) -> TrainingOutcome {
         let text = String(describing: error).replacingOccurrences(of: "\n", with: " ")

@@ -11,6 +11,8 @@ public struct WorkerLoop {
     /// this long (after its results, or past a wait it was given) takes the coordinator for
     /// gone and ends, instead of waiting forever on a rank that no longer exists.
     public var patience: Double = 900
+    /// Set when an MPI launcher started this process: if it goes, the worker ends at once.
+    public var parent: ParentWatch?
     let transport: Transport
     /// The rank written into records (0 for the thread behind a one-rank run).
     let recordedRank: Int32
@@ -53,11 +55,17 @@ public struct WorkerLoop {
         while true {
             let left = deadline - Clock.monotonicSeconds()
             guard left > 0 else { throw CoordinatorSilent(seconds: seconds) }
+            if parent?.parentIsGone == true { throw LauncherGone() }
             if let envelope = try transport.receive(within: min(left, 1)), envelope.source == 0 {
                 return envelope.message
             }
         }
     }
+}
+
+/// The process that launched this worker (mpirun's daemon, slurmstepd) is gone.
+public struct LauncherGone: Error, CustomStringConvertible {
+    public var description: String { "the MPI launcher of this rank is gone: ending" }
 }
 
 /// The coordinator said nothing for longer than a worker's patience.

@@ -30,11 +30,20 @@ struct AlphaSweep: ParsableCommand {
         do {
             var command = try parseAsRoot()
             try command.run()
+            end(0)
         } catch let code as ExitCode {
-            Foundation.exit(code.rawValue)
+            end(code.rawValue)
         } catch {
-            Foundation.exit(report(error))
+            end(report(error))
         }
+    }
+
+    /// Ends the process without the libraries' exit handlers: every file is closed by now,
+    /// and OpenBLAS's handler can hang joining a thread that is stuck (a task abandoned after a
+    /// stop signal, a failed allocation under `ulimit -v`).
+    static func end(_ code: Int32) -> Never {
+        fflush(nil)
+        _exit(code)
     }
 
     /// Writes the one stderr line an error deserves, with `note` appended in parentheses

@@ -27,7 +27,7 @@ struct Analyze: ParsableCommand {
     @Flag(help: "Skip the spectral-theory prediction.") var noTheory = false
 
     func validate() throws {
-        if resamples < 100 { throw ValidationError("--resamples: must be at least 100, got \(resamples)") }
+        try Ranges.check(resamples, 100...1_000_000, "--resamples")
     }
 
     func run() throws {

@@ -39,6 +39,20 @@ struct Benchmark: ParsableCommand {
     @Flag(help: "Only sample and train one instance per size, timing nothing else (for perf and callgrind).")
     var profile = false
 
+    func validate() throws {
+        try Ranges.check(s, 1e-3...64, "--s")
+        try Ranges.check(repeats, 1...100, "--repeats")
+        try Ranges.check(dgemmN, 1...16_384, "--dgemm-n")
+        try Ranges.check(dgemmSeconds, 0...600, "--dgemm-seconds")
+        try Ranges.check(appendRows, 0...100_000_000, "--append-rows")
+        try Ranges.check(appendBatch, 1...10_000_000, "--append-batch")
+        for size in sizes.split(separator: ",") {
+            guard let n = Int(size.trimmingCharacters(in: .whitespaces)), (1...16_384).contains(n) else {
+                throw BadInput("--sizes: expected instance sizes N in 1…16384, got '\(size)'")
+            }
+        }
+    }
+
     func run() throws {
         BLASEnvironment.useOneThreadUnlessConfigured()
         if fingerprint { try Self.printFingerprint(); return }

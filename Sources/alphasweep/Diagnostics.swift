@@ -40,3 +40,23 @@ struct DiagnosticOptions: ParsableArguments {
 
 /// The CLI's logger.
 let logger = Logger(label: "alphasweep")
+
+/// The stated range of every numeric flag: a value outside it is bad input (exit 2), caught
+/// before anything is allocated or written. (A `ValidationError`, so that ArgumentParser
+/// reports it as one, from `validate()` as from `run()`.)
+enum Ranges {
+    static func check<T: Comparable>(_ value: T, _ range: ClosedRange<T>, _ flag: String) throws {
+        guard range.contains(value) else {
+            throw ValidationError("\(flag): must be in \(range.lowerBound)…\(range.upperBound), got \(value)")
+        }
+    }
+
+    static func check(_ value: Double, _ range: ClosedRange<Double>, _ flag: String) throws {
+        guard value.isFinite, range.contains(value) else {
+            throw ValidationError("\(flag): must be a number in \(range.lowerBound)…\(range.upperBound), got \(value)")
+        }
+    }
+
+    /// The most shards (or ranks) any command plans for.
+    static let maxShards = 1_000_000
+}

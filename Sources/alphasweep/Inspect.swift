@@ -11,27 +11,29 @@ struct Inspect: ParsableCommand {
     @Argument(help: "A results file (HDF5).") var file: String
     @Option(help: "How many missing tasks to list.") var listMissing: Int = 20
 
+    func validate() throws { try Ranges.check(listMissing, 0...1_000_000, "--list-missing") }
+
     func run() throws {
         let contents = try ResultsReader.read(path: file, includeJournal: true)
         let archive = try ArchiveGrid(contents, file: file)
-        let expected = archive.tasks
         let byKey = Dictionary(contents.records.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
-        let missing = expected.filter { byKey[$0] == nil }
         let foreign = contents.records.filter { !archive.expects($0.key) }.count
+        let expected = archive.union.count()
+        let missingCount = expected - (contents.records.count - foreign)
 
         print("file              \(file)")
         print("spec sha256       \(contents.specSHA256)")
         if let experiment = contents.experiment { print("experiment sha256 \(experiment.sha256)") }
         print("format version    \(contents.formatVersion)")
-        print("tasks             \(expected.count - missing.count) of \(expected.count) done"
-              + (missing.isEmpty ? " (complete)" : ", \(missing.count) missing"))
+        print("tasks             \(expected - missingCount) of \(expected) done"
+              + (missingCount == 0 ? " (complete)" : ", \(missingCount) missing"))
         if foreign > 0 { print("warning           \(foreign) rows are not tasks of the file's grids") }
         if contents.journal.present {
             print("journal           \(contents.journal.rows) rows not yet in the snapshot"
                   + (contents.journal.problem.map { "; ignored \(contents.journal.ignoredBytes) bytes: \($0)" } ?? ""))
         }
-        printGrid(archive, tasks: expected, byKey: byKey)
-        printCells(archive, tasks: expected, byKey: byKey)
+        printGrid(archive, records: contents.records)
+        printCells(archive, records: contents.records)
         if !contents.attempts.isEmpty {
             let crashed = contents.attempts.values.filter { $0.crashes > 0 }.count
             print("\n\(contents.attempts.count) task(s) tried without a row yet (\(crashed) crashed their worker at least once)")
@@ -73,36 +75,37 @@ struct Inspect: ParsableCommand {
         } else {
             print("\nanalysis          none yet (run `alphasweep analyze \(file)`)")
         }
-        if !missing.isEmpty {
-            print("\nmissing tasks (first \(min(listMissing, missing.count)) of \(missing.count))")
-            for key in missing.prefix(listMissing) { print("  \(key)") }
+        if missingCount > 0 && listMissing > 0 {
+            print("\nmissing tasks (first \(min(listMissing, missingCount)) of \(missingCount))")
+            for key in archive.union.tasks.lazy.filter({ byKey[$0] == nil }).prefix(listMissing) { print("  \(key)") }
         }
     }
 
-    /// Tasks done of expected and not ok, per value of an axis, counted in one pass.
+    /// Tasks done and not ok, per value of an axis, counted in one pass over the rows; the
+    /// tasks expected, from the grids.
     struct Tally {
         var expected = 0, done = 0, notOK = 0
     }
 
-    static func tally<Value: Hashable>(_ tasks: [TaskKey], _ byKey: [TaskKey: TaskRecord],
-                                       by value: (TaskKey) -> Value) -> [Value: Tally] {
+    static func tally<Value: Hashable>(_ records: [TaskRecord], _ archive: ArchiveGrid, values: [Value],
+                                       by value: (TaskKey) -> Value, expected: (Value) -> Int) -> [Value: Tally] {
         var out: [Value: Tally] = [:]
-        for key in tasks {
-            let v = value(key)
-            out[v, default: Tally()].expected += 1
-            guard let record = byKey[key] else { continue }
-            out[v]!.done += 1
+        for v in values { out[v] = Tally(expected: expected(v)) }
+        for record in records where archive.expects(record.key) {
+            let v = value(record.key)
+            out[v, default: Tally()].done += 1
             if record.outcome.status != .ok { out[v]!.notOK += 1 }
         }
         return out
     }
 
     /// Per axis value: tasks done of expected, and not ok.
-    func printGrid(_ archive: ArchiveGrid, tasks: [TaskKey], byKey: [TaskKey: TaskRecord]) {
+    func printGrid(_ archive: ArchiveGrid, records: [TaskRecord]) {
         print("\ngrid              " + archive.hull.canonicalText.split(separator: "\n").joined(separator: "; "))
         if archive.grids.count > 1 { print("                  (the hull of \(archive.grids.count) grids run into the file)") }
-        func axis<Value: Hashable>(_ name: String, _ values: [Value], _ label: (Value) -> String, _ of: (TaskKey) -> Value) {
-            let counts = Self.tally(tasks, byKey, by: of)
+        func axis<Value: Hashable>(_ name: String, _ values: [Value], _ label: (Value) -> String, _ of: (TaskKey) -> Value,
+                                   _ expected: (Value) -> Int) {
+            let counts = Self.tally(records, archive, values: values, by: of, expected: expected)
             print("\n\(name.padding(toLength: 10, withPad: " ", startingAt: 0))    done/expected  not ok")
             for value in values {
                 let t = counts[value] ?? Tally()
@@ -112,36 +115,40 @@ struct Inspect: ParsableCommand {
                       + String(format: "  %7d/%-7d  %6d", t.done, t.expected, t.notOK) + state)
             }
         }
-        axis("N", archive.hull.N, { String($0) }, \.N)
-        axis("s", archive.hull.s, { "\($0)" }, \.s)
-        axis("optimizer", archive.hull.optimizers, \.rawValue, \.optimizer)
+        let union = archive.union, hull = archive.hull
+        axis("N", hull.N, { String($0) }, \.N) { union.count(N: $0) }
+        axis("s", hull.s, { "\($0)" }, \.s) { union.count(s: $0) }
+        axis("optimizer", hull.optimizers, \.rawValue, \.optimizer) { union.count(optimizer: $0) }
         // Replicates in runs of the same state, so thousands of them fit on a few lines.
-        let counts = Self.tally(tasks, byKey, by: \.replicate)
+        let counts = Self.tally(records, archive, values: [Int](), by: \.replicate) { _ in 0 }
         var runs: [(first: Int, last: Int, state: String)] = []
-        for r in archive.hull.replicates {
-            let t = counts[r] ?? Tally()
-            let state = t.expected == 0 ? "not in any grid" : t.done == t.expected ? "complete" : t.done == 0 ? "missing" : "partial"
+        for r in hull.replicates {
+            let expected = union.count(replicate: r), done = counts[r]?.done ?? 0
+            let state = expected == 0 ? "not in any grid" : done == expected ? "complete" : done == 0 ? "missing" : "partial"
             if let last = runs.last, last.state == state, last.last == r - 1 { runs[runs.count - 1].last = r } else {
                 runs.append((r, r, state))
             }
         }
         print("\nreplicates")
-        for run in runs { print("  \(run.first == run.last ? "\(run.first)" : "\(run.first)..\(run.last)")  \(run.state)") }
+        for run in runs.prefix(40) { print("  \(run.first == run.last ? "\(run.first)" : "\(run.first)..\(run.last)")  \(run.state)") }
+        if runs.count > 40 { print("  … and \(runs.count - 40) more runs") }
     }
 
     /// The (optimizer, s) cells: complete, or how many tasks are missing or not ok.
-    func printCells(_ archive: ArchiveGrid, tasks: [TaskKey], byKey: [TaskKey: TaskRecord]) {
+    func printCells(_ archive: ArchiveGrid, records: [TaskRecord]) {
         struct Cell: Hashable { var optimizer: OptimizerKind; var s: Double }
-        let counts = Self.tally(tasks, byKey) { Cell(optimizer: $0.optimizer, s: $0.s) }
+        let cells = archive.hull.optimizers.flatMap { o in archive.hull.s.map { Cell(optimizer: o, s: $0) } }
+        let union = archive.union
+        let counts = Self.tally(records, archive, values: cells, by: { Cell(optimizer: $0.optimizer, s: $0.s) }) {
+            union.count(optimizer: $0.optimizer, s: $0.s)
+        }
         var incomplete: [String] = []
         var complete = 0
-        for optimizer in archive.hull.optimizers {
-            for s in archive.hull.s {
-                guard let t = counts[Cell(optimizer: optimizer, s: s)] else { continue }
-                if t.done == t.expected && t.notOK == 0 { complete += 1; continue }
-                let parts = [t.done < t.expected ? "\(t.expected - t.done) missing" : nil, t.notOK > 0 ? "\(t.notOK) not ok" : nil]
-                incomplete.append("\(optimizer.rawValue) s=\(s): " + parts.compactMap { $0 }.joined(separator: ", "))
-            }
+        for cell in cells {
+            guard let t = counts[cell], t.expected > 0 else { continue }
+            if t.done == t.expected && t.notOK == 0 { complete += 1; continue }
+            let parts = [t.done < t.expected ? "\(t.expected - t.done) missing" : nil, t.notOK > 0 ? "\(t.notOK) not ok" : nil]
+            incomplete.append("\(cell.optimizer.rawValue) s=\(cell.s): " + parts.compactMap { $0 }.joined(separator: ", "))
         }
         print("\ncells (optimizer, s): \(complete) complete" + (incomplete.isEmpty ? "" : ", \(incomplete.count) not"))
         for line in incomplete.prefix(20) { print("  \(line)") }

@@ -39,11 +39,10 @@ struct Merge: ParsableCommand {
               + (report.identicalDuplicates > 0 ? ", \(report.identicalDuplicates) identical duplicate rows collapsed" : ""))
         let contents = try ResultsReader.read(path: out, includeJournal: false)
         let archive = try ArchiveGrid(contents, file: out)
-        let expected = archive.tasks
-        let present = Set(contents.records.map(\.key))
-        let missing = expected.filter { !present.contains($0) }.count
+        let expected = archive.union.count()
+        let missing = expected - contents.records.filter { archive.expects($0.key) }.count
         if missing > 0 {
-            print("warning: \(missing) of \(expected.count) tasks of the inputs' grids are missing (alphasweep inspect \(out) lists them)")
+            print("warning: \(missing) of \(expected) tasks of the inputs' grids are missing (alphasweep inspect \(out) lists them)")
         }
     }
 }

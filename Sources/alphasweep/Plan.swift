@@ -15,9 +15,16 @@ struct Plan: ParsableCommand {
                                valueName: "ARCHIVE.h5"))
     var against: String?
 
+    func validate() throws {
+        if let shards { try Ranges.check(shards, 1...Ranges.maxShards, "--shards") }
+        for w in workers { try Ranges.check(w, 1...10_000_000, "--workers") }
+    }
+
     func run() throws {
         let (sweep, _) = try SweepSpec.load(path: spec)
-        if let shards, shards < 1 { throw BadInput("--shards: must be at least 1, got \(shards)") }
+        if let shards, shards > sweep.grid.instanceCount {
+            throw BadInput("--shards: \(shards) shards but the sweep has only \(sweep.grid.instanceCount) instances (at most one shard each)")
+        }
         var excluded = Set<TaskKey>()
         if let against {
             let contents = try ResultsReader.read(path: against, includeJournal: true)
@@ -28,38 +35,55 @@ struct Plan: ParsableCommand {
             }
             excluded = Set(contents.records.map(\.key))
         }
-        let units = SchedulePolicy.pendingWork(spec: sweep, excluded: excluded)
-        let total = units.reduce(0) { $0 + $1.cost }
+        // One pass over the units (made N by N, never all held): totals per N.
+        var total = 0.0, toRun = 0, unitCount = 0
+        var perN: [Int: (instances: Int, cost: Double)] = [:]
+        SchedulePolicy.forEachAssignment(spec: sweep, shards: 1, excluded: excluded) { unit, _ in
+            total += unit.cost
+            toRun += unit.optimizers.count
+            unitCount += 1
+            perN[unit.instance.N, default: (0, 0)].instances += 1
+            perN[unit.instance.N]!.cost += unit.cost
+        }
         print("spec \(spec)  sha256 \(sweep.sha256)  experiment \(sweep.experimentSHA256.prefix(12))")
         print("\(sweep.grid.taskCount) tasks = \(sweep.grid.optimizers.count) optimizers × \(sweep.grid.s.count) s × \(sweep.grid.N.count) N × \(sweep.grid.replicates.count) replicates (\(sweep.grid.instanceCount) instances)")
         if let against {
-            let full = SchedulePolicy.pendingWork(spec: sweep).reduce(0) { $0 + $1.cost }
-            let toRun = units.reduce(0) { $0 + $1.optimizers.count }
-            print("against \(against): \(toRun) tasks to run in \(units.count) instances, \(sweep.grid.taskCount - toRun) already there; "
+            var full = 0.0
+            SchedulePolicy.forEachAssignment(spec: sweep, shards: 1) { unit, _ in full += unit.cost }
+            print("against \(against): \(toRun) tasks to run in \(unitCount) instances, \(sweep.grid.taskCount - toRun) already there; "
                   + String(format: "%.1f%% of the grid's work", full > 0 ? 100 * total / full : 0))
         }
         print(String(format: "expected work: %.3g flop", total))
         guard total > 0 else { return }
         print("\nN        instances   flop/instance   share of work")
         for n in sweep.grid.N {
-            let mine = units.filter { $0.instance.N == n }
-            let flops = mine.reduce(0) { $0 + $1.cost }
-            print(String(format: "%-8d %9d   %13.3g   %6.2f%%", n, mine.count, mine.isEmpty ? 0 : flops / Double(mine.count),
-                         100 * flops / total))
+            let (count, flops) = perN[n] ?? (0, 0)
+            print(String(format: "%-8d %9d   %13.3g   %6.2f%%", n, count, count == 0 ? 0 : flops / Double(count), 100 * flops / total))
         }
         print("\nworkers  makespan/ideal (largest-first)")
-        for w in workers where w > 0 {
-            let makespan = SchedulePolicy.simulatedMakespan(units, workers: w)
+        for w in workers {
+            let makespan = SchedulePolicy.simulatedMakespan(spec: sweep, workers: w, excluded: excluded)
             print(String(format: "%-8d %.3f", w, makespan / (total / Double(w))))
         }
-        if let shards {
-            print("\nshard    instances   tasks   share of work")
-            for i in 0..<shards {
-                let mine = SchedulePolicy.pendingWork(spec: sweep, shard: Shard(index: i, count: shards), excluded: excluded)
-                let flops = mine.reduce(0) { $0 + $1.cost }
-                print("\(i)/\(shards)".padding(toLength: 8, withPad: " ", startingAt: 0) + String(format: " %9d   %5d   %6.2f%%", mine.count,
-                             mine.reduce(0) { $0 + $1.optimizers.count }, 100 * flops / total))
-            }
+        if let shards { printShards(sweep, shards: shards, excluded: excluded, total: total) }
+    }
+
+    /// Each shard's instances, tasks and share of the work (the first and last 20 of many).
+    func printShards(_ sweep: SweepSpec, shards: Int, excluded: Set<TaskKey>, total: Double) {
+        var instances = [Int](repeating: 0, count: shards), tasks = instances, cost = [Double](repeating: 0, count: shards)
+        SchedulePolicy.forEachAssignment(spec: sweep, shards: shards, excluded: excluded) { unit, shard in
+            instances[shard] += 1
+            tasks[shard] += unit.optimizers.count
+            cost[shard] += unit.cost
         }
+        let width = max(8, "\(shards - 1)/\(shards)".count + 1)
+        print("\n" + "shard".padding(toLength: width, withPad: " ", startingAt: 0) + " instances   tasks   share of work")
+        let shown = shards <= 40 ? Array(0..<shards) : Array(0..<20) + Array((shards - 20)..<shards)
+        for i in shown {
+            if shards > 40 && i == shards - 20 { print("… \(shards - 40) more") }
+            print("\(i)/\(shards)".padding(toLength: width, withPad: " ", startingAt: 0)
+                  + String(format: " %9d   %5d   %6.2f%%", instances[i], tasks[i], 100 * cost[i] / total))
+        }
+        print(String(format: "largest shard / mean: %.3f", (cost.max() ?? 0) / (total / Double(shards))))
     }
 }

@@ -44,7 +44,7 @@ struct Run: ParsableCommand {
         let ranks = mpi?.size ?? 1
         let plan: RunPlan
         do {
-            plan = try RunPlan(command: self)
+            plan = try RunPlan(command: self, ranks: ranks)
         } catch {
             // Nothing was written; the workers wait for the experiment: let them go.
             for worker in 1..<ranks { try? mpi?.send(.stop, to: worker) }
@@ -59,9 +59,9 @@ struct Run: ParsableCommand {
             // One rank: a thread trains behind an in-process transport, so this thread keeps
             // listening for stop signals while a task runs.
             let network = InProcessNetwork(size: 2)
-            let worker = Thread { try? WorkerLoop(transport: network.endpoint(1), recordedRank: 0).run() }
-            worker.stackSize = 64 << 20
-            worker.start()
+            try WorkerThread.start(stackBytes: 16 << 20) {
+                try? WorkerLoop(transport: network.endpoint(1), recordedRank: 0).run()
+            }
             outcome = plan.coordinate(over: network.endpoint(0), ranks: 1)
         }
         let code = outcome.error.map { AlphaSweep.report($0) } ?? outcome.exitCode
@@ -76,11 +76,13 @@ struct Run: ParsableCommand {
     func runWorker(_ mpi: MPITransport) -> Never {
         for signalNumber in [SIGTERM, SIGUSR1, SIGINT] { signal(signalNumber, SIG_IGN) }
         do {
-            try WorkerLoop(transport: mpi).run()
+            var loop = WorkerLoop(transport: mpi)
+            loop.parent = ParentWatch()
+            try loop.run()
             mpi.finalize()
-            Foundation.exit(0)
+            AlphaSweep.end(0)
         } catch {
-            Foundation.exit(AlphaSweep.report(error, note: "rank \(mpi.rank)"))
+            AlphaSweep.end(AlphaSweep.report(error, note: "rank \(mpi.rank)"))
         }
     }
 }
@@ -110,7 +112,39 @@ struct RunPlan {
     /// A task that crashed its worker this many times is recorded failed instead of run again.
     static let crashLimit = 3
 
-    init(command: Run) throws {
+    /// Refuses at once, before any file is written, a run that cannot fit: rank 0's tracking
+    /// of the tasks, the largest instance beside the other ranks of this node, and the address
+    /// space a process needs under `ulimit -v`.
+    static func checkMemory(_ sweep: SweepSpec, specPath: String, shard: Shard, ranks: Int) throws {
+        func gb(_ bytes: Double) -> String { String(format: "%.2f GB", bytes / 1e9) }
+        // Before planning (which itself takes memory in proportion): the shard's share of the
+        // grid by count, approximate because shards are balanced by cost, not by count.
+        let tracked = (sweep.grid.taskCount + shard.count - 1) / shard.count
+        if let available = MemoryLimit.available,
+           let shortfall = MemoryBudget.shortfall(tasks: tracked, availableBytes: available) {
+            throw BadInput("\(specPath): \(shortfall): split the grid into shards (--shard I/K, or `alphasweep submit --array K`)")
+        }
+        guard let largest = sweep.grid.N.max() else { return }
+        let instance = MemoryModel(experiment: sweep.experiment).peakBytes(N: largest)
+        let local = MemoryLimit.ranksOnThisNode(ranks: ranks)
+        if let node = MemoryLimit.node, instance > 0.8 * node / Double(local) {
+            throw BadInput("\(specPath): the instance with N=\(largest) (the largest) needs about \(gb(instance)) and each of the "
+                + "\(local) rank(s) on this node may use \(gb(node / Double(local))): lower D or the largest N, or run fewer ranks per node")
+        }
+        if let limit = MemoryLimit.addressSpaceLimit, let mapped = MemoryLimit.mappedBytes {
+            // The mapping at start holds the runtime and the libraries; a worker adds one
+            // OpenBLAS buffer per BLAS thread, its stack and its instance.
+            let threads = Double(BLASEnvironment.threads)
+            let needed = mapped + threads * BLASEnvironment.bufferBytesPerThread + 16e6 + instance - MemoryModel.baseBytes
+            if needed > limit {
+                throw ResourceShortage("the address-space limit (ulimit -v) is \(gb(limit)) and this run needs about \(gb(needed)) "
+                    + "(\(gb(mapped)) mapped at start, OpenBLAS's buffers \(gb(threads * BLASEnvironment.bufferBytesPerThread)), "
+                    + "the instance with N=\(largest) \(gb(instance - MemoryModel.baseBytes))): raise the limit")
+            }
+        }
+    }
+
+    init(command: Run, ranks: Int) throws {
         (sweep, specText) = try SweepSpec.load(path: command.spec)
         specPath = command.spec
         out = command.out
@@ -123,6 +157,9 @@ struct RunPlan {
             selected = parsed
         }
         shard = selected
+        guard shard.count <= min(Ranges.maxShards, sweep.grid.instanceCount) else {
+            throw BadInput("--shard: K must be at most the sweep's \(sweep.grid.instanceCount) instances (and \(Ranges.maxShards)), got \(shard.count)")
+        }
         guard !command.retryFailed || command.resume else { throw BadInput("--retry-failed: needs --resume") }
         retryFailed = command.retryFailed
         if let archive = command.extend {
@@ -140,23 +177,17 @@ struct RunPlan {
         } else {
             excluded = []
         }
-        guard command.drainSeconds >= 0, command.drainSeconds.isFinite else { throw BadInput("--drain-seconds: must be ≥ 0") }
-        guard command.lostRankSeconds > 0, command.lostRankSeconds.isFinite else {
-            throw BadInput("--lost-rank-seconds: must be positive")
-        }
+        try Ranges.check(command.drainSeconds, 0...86_400, "--drain-seconds")
+        try Ranges.check(command.logInterval, 0...1e6, "--log-interval")
+        try Ranges.check(command.lostRankSeconds, 1...1e6, "--lost-rank-seconds")
         var options = CoordinatorOptions()
         options.core.drainSeconds = command.drainSeconds
         options.core.minimumSilence = command.lostRankSeconds
         options.logInterval = command.logInterval
         options.quiet = command.diagnostics.quiet
+        if MPITransport.isLaunched { options.parent = ParentWatch() }
         self.options = options
-        // Before planning (which itself takes memory in proportion): the shard's share of the
-        // grid by count, approximate because shards are balanced by cost, not by count.
-        let tracked = (sweep.grid.taskCount + shard.count - 1) / shard.count
-        if let available = MemoryLimit.available,
-           let shortfall = MemoryBudget.shortfall(tasks: tracked, availableBytes: available) {
-            throw BadInput("\(specPath): \(shortfall): split the grid into shards (--shard I/K, or `alphasweep submit --array K`)")
-        }
+        try Self.checkMemory(sweep, specPath: command.spec, shard: shard, ranks: ranks)
     }
 
     static func experiment(ofSpecText text: String, in file: String) throws -> (sha256: String, text: String) {
@@ -224,6 +255,10 @@ struct RunPlan {
             }
             return RunOutcome(exitCode: 1, mustAbort: ending.mustAbort, error: nil)
         }
+        if ending.reason == .everyWorkerLost {
+            return RunOutcome(exitCode: 1, mustAbort: true, error: CoordinatorFailure(
+                description: "every worker went silent (declared lost) with \(summary.tasksPlanned - summary.tasksDone) task(s) left; \(out) is closed: rerun with --resume"))
+        }
         if !ending.lost.isEmpty {
             let lost = ending.lost.map(String.init).joined(separator: ", ")
             logger.warning("every task is done, but rank(s) \(lost) went silent and cannot finish MPI: ending the job with MPI_Abort; \(out) is complete")
@@ -264,6 +299,12 @@ struct RunPlan {
         }
         return (resumed.writer, Set(resumed.existing.map(\.key)), resumed.suspects)
     }
+}
+
+/// Not enough of a resource (memory, address space) to run at all: exit 1, one line.
+struct ResourceShortage: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }
 
 /// An error after which the job is aborted because workers may be mid-task: reported with

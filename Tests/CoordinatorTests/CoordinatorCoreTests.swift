@@ -169,3 +169,13 @@ extension CoordinatorCoreTests {
         XCTAssertEqual(batches[1], [work[2]])
     }
 }
+
+extension CoordinatorCoreTests {
+    func testARunWhoseEveryWorkerIsLostEnds() {
+        var core = Core(work: units([2, 1]), workers: [1], settings: settings(minimumSilence: 10))
+        _ = core.handle(.ready(worker: 1), at: 0)
+        let end = core.handle(.tick, at: 11)
+        XCTAssertEqual(end.last, .finish(Core.Ending(reason: .everyWorkerLost, abandoned: [], lost: [1])))
+        XCTAssertTrue(core.ending!.mustAbort)
+    }
+}

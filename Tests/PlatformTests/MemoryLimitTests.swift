@@ -19,6 +19,12 @@ final class MemoryLimitTests: XCTestCase {
         XCTAssertEqual(MemoryLimit.cgroupLimits(membership: "5:cpu:/\n4:memory,hugetlb:/slurm/job_7\n") { v1[$0] },
                        [2147483648, 9223372036854771712])
         XCTAssertNotNil(MemoryLimit.available)
+        // A hybrid host: the v2 line and the v1 memory line both count (Slurm's --mem sits in v1).
+        let hybrid = ["/sys/fs/cgroup/memory/slurm/uid_0/job_9/memory.limit_in_bytes": "1073741824",
+                      "/sys/fs/cgroup/user.slice/memory.max": "max"]
+        XCTAssertEqual(MemoryLimit.cgroupLimits(membership: "12:memory:/slurm/uid_0/job_9\n0::/user.slice\n") { hybrid[$0] },
+                       [1073741824])
+        XCTAssertNotNil(MemoryLimit.mappedBytes)
     }
 }
 

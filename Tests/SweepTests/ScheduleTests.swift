@@ -106,3 +106,18 @@ final class ExtensionScheduleTests: XCTestCase {
                        SchedulePolicy.pendingWork(spec: spec, shard: Shard(index: 1, count: 3), excluded: []))
     }
 }
+
+final class MemoryModelTests: XCTestCase {
+    /// The leading terms: W and the covariance factor (N·D and (N+K)·D doubles) dominate when
+    /// D is large, the (N+K)² and N² matrices when N is.
+    func testTheModelGrowsWithTheMatricesTheWorkerHolds() {
+        var e = Experiment()
+        e.D = 1 << 20
+        let wide = MemoryModel(experiment: e).peakBytes(N: 1024)
+        XCTAssertEqual(wide, 8 * (1024.0 * 1_048_576 + 1032 * 1_048_576), accuracy: 0.01 * wide)
+        XCTAssertGreaterThan(wide, 16e9)
+        let model = MemoryModel(experiment: Experiment())
+        XCTAssertLessThan(model.peakBytes(N: 16), 80e6)
+        XCTAssertLessThan(model.peakBytes(N: 512), model.peakBytes(N: 1024))
+    }
+}

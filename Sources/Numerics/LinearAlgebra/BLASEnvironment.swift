@@ -18,6 +18,10 @@ public enum BLASEnvironment {
 
     public static var threads: Int { Int(openblas_get_num_threads()) }
 
+    /// The address space OpenBLAS maps for each thread that calls it (its BUFFER_SIZE on
+    /// x86-64, 32 << 22 bytes): reserved, mostly never touched, but counted by `ulimit -v`.
+    public static let bufferBytesPerThread = Double(32 << 22)
+
     /// Sets the number of OpenBLAS threads (at least 1).
     public static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(max(1, n))) }
 

@@ -18,6 +18,10 @@ enum FileSystem {
         if isNoSpace(code) {
             return .noSpace(path: path, detail: "\(operation): \(errnoText(code))")
         }
+        // The name itself is unusable: bad input, not a failure of the machine.
+        if code == ENAMETOOLONG || code == ENOTDIR || code == ELOOP {
+            return .unusablePath(path: path, reason: errnoText(code))
+        }
         return .io(path: path, operation: operation, detail: errnoText(code))
     }
 
@@ -27,6 +31,27 @@ enum FileSystem {
     static func exists(_ path: String) -> Bool {
         var st = stat()
         return lstat(path, &st) == 0
+    }
+
+    /// Throws unless `path` is absent or a regular file itself (not a symbolic link, a FIFO, a
+    /// device, a directory): the rule for every file alphasweep writes or replaces (`role`
+    /// names it in the message: "results files", "journals", "lock files").
+    static func requireWritableKind(_ path: String, role: String) throws {
+        var st = stat()
+        guard lstat(path, &st) == 0 else { return }
+        switch st.st_mode & S_IFMT {
+        case S_IFREG: return
+        case S_IFLNK: throw ResultsFileError.notARegularFile(path: path, role: role, what: "a symbolic link")
+        case S_IFDIR: throw ResultsFileError.notARegularFile(path: path, role: role, what: "a directory")
+        default: throw ResultsFileError.notARegularFile(path: path, role: role, what: "not a regular file")
+        }
+    }
+
+    /// The kind checks for a results file about to be written and its journal and lock.
+    static func requireWritableKinds(resultsPath path: String) throws {
+        try requireWritableKind(path, role: "results files")
+        try requireWritableKind(path + ".journal", role: "journals")
+        try requireWritableKind(path + ".lock", role: "lock files")
     }
 
     static func isRegularFile(_ path: String) -> Bool {
@@ -99,7 +124,7 @@ enum FileSystem {
     /// Creates `path` (which must not exist) with `bytes`, fsynced. Errors name `reportedAs`
     /// (the file the user knows; `path` is its temporary sibling).
     static func writeNewFile(_ path: String, _ bytes: [UInt8], mode: mode_t, reportedAs: String) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
         guard fd >= 0 else { throw error(errno, path: reportedAs, operation: "create \(path)") }
         defer { close(fd) }
         _ = fchmod(fd, mode)
@@ -143,14 +168,20 @@ enum FileSystem {
         return Identity(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
     }
 
-    /// The whole content of a file, or nil when it does not exist.
+    /// The whole content of a side file (a journal), or nil when it does not exist. A link or
+    /// anything but a regular file is refused (it could name a device that never ends).
     static func readAll(_ path: String) throws -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
         guard fd >= 0 else {
             if errno == ENOENT { return nil }
+            if errno == ELOOP { try requireWritableKind(path, role: "journals") }
             throw error(errno, path: path, operation: "open")
         }
         defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
+            throw ResultsFileError.notARegularFile(path: path, role: "journals", what: "not a regular file")
+        }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
         while true {

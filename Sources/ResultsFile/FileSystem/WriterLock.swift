@@ -35,9 +35,12 @@ final class WriterLock {
     static func acquire(for resultsPath: String) throws -> WriterLock {
         let lockPath = path(for: resultsPath)
         for _ in 0..<16 {
-            let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+            // O_NOFOLLOW: a lock "file" that is a link to someone else's file is never opened
+            // for writing (and so never truncated); O_NONBLOCK: a FIFO does not hang the open.
+            let fd = open(lockPath, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0o644)
             guard fd >= 0 else {
                 let code = errno
+                if code == ELOOP || code == ENXIO || code == EISDIR { try FileSystem.requireWritableKind(lockPath, role: "lock files") }
                 if code == EACCES || code == EROFS {
                     throw ResultsFileError.unusableDirectory(path: FileSystem.directory(of: lockPath),
                                                              reason: "cannot create \(lockPath): \(FileSystem.errnoText(code))")
@@ -57,9 +60,14 @@ final class WriterLock {
                                           detail: FileSystem.errnoText(code)
                                             + " (the file system does not support flock; on Lustre mount with -o flock)")
             }
+            var kind = stat()
+            if fstat(fd, &kind) != 0 || (kind.st_mode & S_IFMT) != S_IFREG {
+                close(fd)
+                throw ResultsFileError.notARegularFile(path: lockPath, role: "lock files", what: "not a regular file")
+            }
             // The holder before us may have unlinked the file we opened: lock the file the path names now.
             var opened = stat(), named = stat()
-            if fstat(fd, &opened) != 0 || stat(lockPath, &named) != 0
+            if fstat(fd, &opened) != 0 || lstat(lockPath, &named) != 0
                 || opened.st_ino != named.st_ino || opened.st_dev != named.st_dev {
                 close(fd)
                 continue
@@ -74,7 +82,7 @@ final class WriterLock {
 
     /// Who holds the writer lock of `resultsPath`, or nil when nobody does. Never creates files.
     static func holder(of resultsPath: String) -> (pid: Int32?, host: String?)? {
-        let fd = open(path(for: resultsPath), O_RDONLY | O_CLOEXEC)
+        let fd = open(path(for: resultsPath), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         if flock(fd, LOCK_SH | LOCK_NB) == 0 {

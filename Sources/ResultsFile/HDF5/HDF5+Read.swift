@@ -13,8 +13,8 @@ extension HDF5 {
         }
         var dims: [hsize_t] = [0]
         try check(H5Sget_simple_extent_dims(space.id, &dims, nil), what)
-        let n = Int(dims[0])
         let type = try HDF5Handle(H5Dget_type(dataset.id), .datatype, what)
+        let n = try plausibleRows(dims[0], type: type, stored: H5Dget_storage_size(dataset.id), what: what)
 
         func readAll(_ memoryType: hid_t, _ buffer: UnsafeMutableRawPointer?) throws {
             try check(H5Dread(dataset.id, memoryType, alphasweep_h5s_all(), alphasweep_h5s_all(),
@@ -41,6 +41,27 @@ extension HDF5 {
         default:
             throw HDF5Failure(operation: what, detail: "unsupported element type", systemError: 0)
         }
+    }
+
+    /// The most bytes one string element may declare (messages are capped at 1 KiB, the spec
+    /// text is a few KiB): a larger width is a crafted or damaged file.
+    static let maxStringWidth = 16 << 20
+
+    /// `declared` rows of `type`, checked against what the file stores before anything is
+    /// allocated: compressed chunks hold at most ~1032 bytes per stored byte (deflate's limit),
+    /// so a dataset that declares far more than its storage could hold is refused, not read.
+    static func plausibleRows(_ declared: hsize_t, type: HDF5Handle, stored: hsize_t, what: String) throws -> Int {
+        let width = H5Tis_variable_str(type.id) > 0 ? 16 : H5Tget_size(type.id)
+        guard width > 0, width <= maxStringWidth else {
+            throw HDF5Failure(operation: what, detail: "an element of \(width) bytes is implausible", systemError: 0)
+        }
+        let (bytes, overflow) = declared.multipliedReportingOverflow(by: hsize_t(width))
+        let limit = max(hsize_t(1 << 20), stored.multipliedReportingOverflow(by: 1100).partialValue)
+        guard !overflow, declared <= hsize_t(Int32.max), bytes <= limit else {
+            throw HDF5Failure(operation: what, detail: "it declares \(declared) rows but the file stores only \(stored) bytes of them",
+                              systemError: 0)
+        }
+        return Int(declared)
     }
 
     /// Reads `count` strings of a dataset or attribute of string type `type`, fixed-length in
@@ -108,6 +129,7 @@ extension HDF5 {
         guard H5Tget_class(type.id) == H5T_STRING else {
             throw HDF5Failure(operation: what, detail: "not a string", systemError: 0)
         }
+        _ = try plausibleRows(1, type: type, stored: H5Dget_storage_size(dataset.id), what: what)
         let strings = try readStrings(count: 1, type: type, what: what, read: { memoryType, _, _, buffer in
             H5Dread(dataset.id, memoryType, alphasweep_h5s_all(), alphasweep_h5s_all(), alphasweep_h5p_default(), buffer)
         }, rows: nil)
@@ -140,6 +162,7 @@ extension HDF5 {
             let type = try HDF5Handle(H5Aget_type(attribute.id), .datatype, what)
             switch H5Tget_class(type.id) {
             case H5T_STRING:
+                _ = try plausibleRows(1, type: type, stored: 1 << 20, what: what)
                 let strings = try readStrings(count: 1, type: type, what: what, read: { memoryType, _, _, buffer in
                     H5Aread(attribute.id, memoryType, buffer)
                 }, rows: nil)

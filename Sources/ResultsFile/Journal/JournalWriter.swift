@@ -35,7 +35,9 @@ final class JournalWriter {
     /// readers see the old journal or the new one, never a torn header.
     static func create(path: String, specSHA256: String) throws -> JournalWriter {
         let temporary = FileSystem.temporaryPath(for: path)
-        let fd = open(temporary, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        try FileSystem.requireWritableKind(path, role: "journals")
+        unlink(temporary)  // a leftover of a crashed process with our pid (or a planted link: unlink does not follow)
+        let fd = open(temporary, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw FileSystem.error(errno, path: path, operation: "create") }
         do {
             let header = JournalFormat.header(specSHA256: specSHA256)
