@@ -15,8 +15,12 @@ public enum WorkerThread {
         init(_ body: @escaping () -> Void) { self.body = body }
     }
 
+    /// The stack of a worker thread: the size of a main thread's default stack and more, so a
+    /// task runs the same on a one-rank run's thread as on an MPI rank's main thread.
+    public static let stackBytes = 16 << 20
+
     /// Runs `body` on a new detached thread with a stack of `stackBytes`.
-    public static func start(stackBytes: Int, _ body: @escaping () -> Void) throws {
+    public static func start(stackBytes: Int = stackBytes, _ body: @escaping () -> Void) throws {
         var attributes = pthread_attr_t()
         pthread_attr_init(&attributes)
         defer { pthread_attr_destroy(&attributes) }

@@ -11,6 +11,16 @@ import Foundation
 ///   - attributes: string attributes of `/analysis`.
 /// - Throws: ``ResultsFileError`` — read errors, `inUse`, `invalidArgument` for a bad or
 ///   repeated column name or a read-only file, I/O errors (the old file stays intact).
+/// Throws unless `writeAnalysis(to: path, …)` may replace `path`: a regular file (no link), its
+/// side files regular or absent, its directory writable and the file not marked read-only.
+/// `analyze` asks this before any work, so a refusal changes nothing and prints nothing else.
+public func requireAnalysisStorable(in path: String) throws {
+    guard FileSystem.exists(path) else { throw ResultsFileError.fileNotFound(path: path) }
+    try FileSystem.requireWritableKinds(resultsPath: path)
+    try FileSystem.requireWritableDirectory(for: path)
+    try ResultsWriter.requireReplaceable(path)
+}
+
 public func writeAnalysis(to path: String, numericColumns: [String: [Double]], stringColumns: [String: [String]],
                           attributes: [String: String]) throws {
     for name in Array(numericColumns.keys) + Array(stringColumns.keys) + Array(attributes.keys) {
@@ -21,10 +31,7 @@ public func writeAnalysis(to path: String, numericColumns: [String: [Double]], s
     if let name = numericColumns.keys.first(where: { stringColumns[$0] != nil }) {
         throw ResultsFileError.invalidArgument("/analysis/\(name) is given both as a numeric and a string column")
     }
-    guard FileSystem.exists(path) else { throw ResultsFileError.fileNotFound(path: path) }
-    try FileSystem.requireWritableKinds(resultsPath: path)
-    try FileSystem.requireWritableDirectory(for: path)
-    try ResultsWriter.requireReplaceable(path)
+    try requireAnalysisStorable(in: path)
     let lock = try WriterLock.acquire(for: path)
     defer { lock.release() }
     var snapshot = try Snapshot.read(from: path)

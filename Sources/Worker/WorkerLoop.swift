@@ -30,6 +30,7 @@ public struct WorkerLoop {
             if case .stop = message { return }
             throw TransportFailure("expected the experiment first, got \(message.kind)")
         }
+        BLASEnvironment.reserveBuffer()
         try transport.send(.hello(WorkerHello(hostName: HostName.current, blasCore: BLASEnvironment.coreName)), to: 0)
         let runner = TaskRunner(experiment: experiment, rank: recordedRank)
         var wait = patience

@@ -31,6 +31,9 @@ struct Analyze: ParsableCommand {
     }
 
     func run() throws {
+        // Refused before any output: a link, an odd side file or a read-only archive is never
+        // written, and the user learns it before waiting for the bootstrap.
+        if !noStore { try requireAnalysisStorable(in: file) }
         let contents = try ResultsReader.read(path: file, includeJournal: true)
         let archive = try ArchiveGrid(contents, file: file)
         let spec = archive.sweep

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Platform
 import ResultsFile
 import Sweep
 import Vocabulary
@@ -55,10 +56,20 @@ struct Plan: ParsableCommand {
         }
         print(String(format: "expected work: %.3g flop", total))
         guard total > 0 else { return }
-        print("\nN        instances   flop/instance   share of work")
+        let memory = MemoryModel(experiment: sweep.experiment)
+        print("\nN        instances   flop/instance   share of work   memory/instance")
         for n in sweep.grid.N {
             let (count, flops) = perN[n] ?? (0, 0)
-            print(String(format: "%-8d %9d   %13.3g   %6.2f%%", n, count, count == 0 ? 0 : flops / Double(count), 100 * flops / total))
+            print(String(format: "%-8d %9d   %13.3g   %6.2f%%         %8.3f GB", n, count, count == 0 ? 0 : flops / Double(count),
+                         100 * flops / total, memory.peakBytes(N: n) / 1e9))
+        }
+        if let largest = sweep.grid.N.max(), let node = MemoryLimit.node {
+            let needed = memory.peakBytes(N: largest)
+            let ranks = Int(0.8 * node / needed)
+            print(ranks < 1
+                ? String(format: "memory: the instance with N=%d does not fit: it needs about %.2f GB, this node has %.2f GB", largest, needed / 1e9, node / 1e9)
+                : String(format: "memory: at most %d rank(s) per node of this one's %.2f GB can each hold the largest instance (N=%d, %.2f GB)",
+                         ranks, node / 1e9, largest, needed / 1e9))
         }
         print("\nworkers  makespan/ideal (largest-first)")
         for w in workers {

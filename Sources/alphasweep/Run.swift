@@ -59,7 +59,7 @@ struct Run: ParsableCommand {
             // One rank: a thread trains behind an in-process transport, so this thread keeps
             // listening for stop signals while a task runs.
             let network = InProcessNetwork(size: 2)
-            try WorkerThread.start(stackBytes: 16 << 20) {
+            try WorkerThread.start {
                 try? WorkerLoop(transport: network.endpoint(1), recordedRank: 0).run()
             }
             outcome = plan.coordinate(over: network.endpoint(0), ranks: 1)
@@ -132,13 +132,14 @@ struct RunPlan {
                 + "\(local) rank(s) on this node may use \(gb(node / Double(local))): lower D or the largest N, or run fewer ranks per node")
         }
         if let limit = MemoryLimit.addressSpaceLimit, let mapped = MemoryLimit.mappedBytes {
-            // The mapping at start holds the runtime and the libraries; a worker adds one
-            // OpenBLAS buffer per BLAS thread, its stack and its instance.
-            let threads = Double(BLASEnvironment.threads)
-            let needed = mapped + threads * BLASEnvironment.bufferBytesPerThread + 16e6 + instance - MemoryModel.baseBytes
+            // The mapping at start holds the runtime and the libraries; to it comes the address
+            // space a worker adds: OpenBLAS's buffers, its thread's stack and malloc arena
+            // (64 MiB reserved per thread), then its instance; a 10 % margin for the rest.
+            let buffers = Double(BLASEnvironment.threads) * BLASEnvironment.buffersPerThread * BLASEnvironment.bufferBytesPerThread
+            let needed = 1.1 * (mapped + buffers + Double(WorkerThread.stackBytes) + Double(64 << 20) + instance - MemoryModel.baseBytes)
             if needed > limit {
                 throw ResourceShortage("the address-space limit (ulimit -v) is \(gb(limit)) and this run needs about \(gb(needed)) "
-                    + "(\(gb(mapped)) mapped at start, OpenBLAS's buffers \(gb(threads * BLASEnvironment.bufferBytesPerThread)), "
+                    + "(\(gb(mapped)) mapped at start, OpenBLAS's buffers \(gb(buffers)), "
                     + "the instance with N=\(largest) \(gb(instance - MemoryModel.baseBytes))): raise the limit")
             }
         }

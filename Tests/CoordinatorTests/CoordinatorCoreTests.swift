@@ -92,10 +92,13 @@ final class CoordinatorCoreTests: XCTestCase {
     }
 
     func testALostWorkerThatComesBackWorksAgain() {
-        var core = Core(work: units([3, 2, 1]), workers: [1, 2], settings: settings(minimumSilence: 10))
+        var core = Core(work: units([4, 3, 2, 1]), workers: [1, 2, 3], settings: settings(minimumSilence: 10))
         _ = core.handle(.ready(worker: 1), at: 0)
         _ = core.handle(.ready(worker: 2), at: 0)
-        XCTAssertEqual(core.handle(.tick, at: 11).filter { if case .declareLost = $0 { return true } else { return false } }.count, 2)
+        let third = core.handle(.ready(worker: 3), at: 0)
+        _ = core.handle(.finished(worker: 3, records: records(for: sent(third)[3]!)), at: 5)  // takes the last unit
+        XCTAssertEqual(core.handle(.tick, at: 11).filter { if case .declareLost = $0 { return true } else { return false } }.count, 2,
+                       "workers 1 and 2, silent since 0; worker 3 has spoken since")
         let back = core.handle(.finished(worker: 1, records: []), at: 12)
         XCTAssertEqual(sent(back)[1]?.count, 1, "it gets work again")
         XCTAssertEqual(core.lostWorkers, [2])

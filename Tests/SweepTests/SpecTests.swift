@@ -69,7 +69,7 @@ final class SpecTests: XCTestCase {
             ("s nan", replacing("s", with: "s: [.nan]"), "key 's': must be a finite number"),
             ("n zero", replacing("n", with: "n: 0"), "key 'n': must be an integer ≥ 2"),
             ("T zero", replacing("T", with: "T: 0"), "key 'T': must be a positive integer"),
-            ("sigma negative", replacing("sigma", with: "sigma: -0.1"), "key 'sigma': must be ≥ 0"),
+            ("sigma negative", replacing("sigma", with: "sigma: -0.1"), "key 'sigma': must be in 0…1000"),
             ("K zero", replacing("K", with: "K: 0"), "key 'K': must be a positive integer"),
             ("optimizer unknown", replacing("optimizers", with: "optimizers: [GD, Muon]"), "unknown optimizer 'Muon'"),
             ("optimizer typo", replacing("optimizers", with: "optimizers: [GD, adam]"), "did you mean 'Adam'"),
