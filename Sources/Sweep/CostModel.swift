@@ -7,7 +7,8 @@ import Vocabulary
 /// two), the leading terms of what the implementation calls, per phase:
 /// - sampling, joint: (N+K)²·D (the covariance C, dsyrk) + (N+K)³/3 (dpotrf) + n·(N+K)² (the
 ///   Gram matrix of the rows, dsyrk) + 2(N+K)³ (two dtrmm); direct: (N+K)²·D + 2n·D·(N+K)
-///   (x ↦ (φ, y)) + n·(N+K)²;
+///   (x ↦ (φ, y)) + n·(N+K)²; wishart: (N+K)²·D + (N+K)³/3 (dpotrf) + (N+K)³/3 (dtrmm of two
+///   triangles) + (N+K)³ (dsyrk);
 /// - eigendecomposition: 8/3·N³ (dsytrd 4/3, divide and conquer ≈ 4/3; V = QZ is never formed)
 ///   + 4N²K (B̃ = Zᵀ(QᵀB));
 /// - GD, SqrtNG, NG: 4N²K (Θ = VΘ̃) + 2DNK (test loss) + 2N²K (train loss);
@@ -51,6 +52,9 @@ public struct CostModel: Sendable {
         case .direct:
             sampling = m * m * d + 2 * rows * d * m + rows * m * m
             normals = n * d + d * k + rows * (d + k)
+        case .wishart:
+            sampling = m * m * d + m * m * m / 3 + m * m * m / 3 + m * m * m
+            normals = n * d + d * k + m * (m - 1) / 2 + 2 * m
         }
         let eigendecomposition = 8.0 / 3.0 * n * n * n + 4 * n * n * k
         let evaluate = { (groups: Double) in 2 * d * n * k * groups + 2 * n * n * k }

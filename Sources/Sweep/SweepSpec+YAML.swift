@@ -257,6 +257,9 @@ struct SpecReader {
         for element in nNodes {
             let v = try int("N", element, min: 1, what: "a positive integer")
             guard v <= experiment.n else { throw fail("N", "N=\(v) exceeds the number of training samples n=\(experiment.n)", element) }
+            guard experiment.sampler != .wishart || v + experiment.K <= experiment.n else {
+                throw fail("N", "N=\(v) with K=\(experiment.K) needs n ≥ N + K=\(v + experiment.K) for sampler wishart (the Bartlett factor has n − N − K + 1 degrees of freedom left), got n=\(experiment.n)", element)
+            }
             guard v < experiment.D else {
                 throw fail("N", "N=\(v) must be below D=\(experiment.D) (the theory's spectrum and the random-feature map need N < D)", element)
             }

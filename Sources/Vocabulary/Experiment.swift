@@ -6,6 +6,8 @@ public enum SamplerKind: String, Codable, Sendable, CaseIterable {
     case joint
     /// x drawn from N(0, Λ) and mapped through the random features.
     case direct
+    /// The Gram blocks drawn from their Wishart law (Bartlett), without forming rows.
+    case wishart
 }
 
 /// Learning rates 10^a for a = log10Min, log10Min + log10Step, …, log10Max.

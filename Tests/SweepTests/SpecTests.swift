@@ -6,9 +6,11 @@ import XCTest
 final class SpecTests: XCTestCase {
     static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    func testDefaultYAMLIsTheSpecDefaults() throws {
+    func testDefaultYAMLIsTheSpecDefaultsWithTheWishartSampler() throws {
         let (spec, _) = try SweepSpec.load(path: Self.repoRoot.appendingPathComponent("jobs/default.yaml").path)
-        XCTAssertEqual(spec, SweepSpec())
+        var expected = SweepSpec()
+        expected.experiment.sampler = .wishart
+        XCTAssertEqual(spec, expected)
         XCTAssertEqual(spec.grid.taskCount, 3360)
         XCTAssertEqual(spec.experiment.adamLR.count, 17)
         XCTAssertEqual(spec.experiment.matSignLR.count, 21)
@@ -29,7 +31,9 @@ final class SpecTests: XCTestCase {
         XCTAssertEqual(reparsed.sha256, spec.sha256)
         let (fromFile, text) = try SweepSpec.load(path: Self.repoRoot.appendingPathComponent("jobs/default.yaml").path)
         XCTAssertNotEqual(text, spec.yaml)
-        XCTAssertEqual(fromFile.sha256, spec.sha256)
+        var wishart = spec
+        wishart.experiment.sampler = .wishart
+        XCTAssertEqual(fromFile.sha256, wishart.sha256)
         var other = spec
         other.experiment.sigma = 0.31
         XCTAssertNotEqual(other.sha256, spec.sha256)

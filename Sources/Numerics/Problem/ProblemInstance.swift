@@ -70,6 +70,8 @@ public struct ProblemInstance: Sendable {
             (gram, usedSymmetricRoot) = try jointGram(covariance: C, n: p.n, stream: &dataStream)
         case .direct:
             gram = directGram(W: W, teacher: Wstar, lambda: lambda, sigma: p.sigma, n: p.n, stream: &dataStream)
+        case .wishart:
+            (gram, usedSymmetricRoot) = try wishartGram(covariance: C, n: p.n, stream: &dataStream)
         }
         guard gram.isFinite else {
             throw LinearAlgebraError(routine: "sampling", info: 0, detail: "non-finite training Gram matrix")
@@ -127,22 +129,7 @@ public struct ProblemInstance: Sendable {
     /// When dpotrf fails, the symmetric square root Q diag(√max(d, 0)) Qᵀ replaces L.
     static func jointGram(covariance C: Matrix, n: Int, stream: inout RandomStream) throws -> (Matrix, Bool) {
         let m = C.rows
-        var factor = C
-        var symmetricRoot = false
-        do {
-            try LAPACK.choleskyInPlace(&factor.elements, n: m)
-        } catch {
-            let eig = try LAPACK.symmetricEigen(C)
-            let q = eig.vectors
-            var qs = q
-            for j in 0..<m {
-                let r = max(eig.values[j], 0).squareRoot()
-                for i in 0..<m { qs[i, j] *= r }
-            }
-            factor = Matrix.product(qs, q, transposeB: true)
-            factor.symmetrizeFromLower()
-            symmetricRoot = true
-        }
+        let (factor, symmetricRoot) = try covarianceFactor(C)
 
         var S = Matrix(rows: m, columns: m)
         let scale = 1.0 / Double(n)
@@ -165,6 +152,65 @@ public struct ProblemInstance: Sendable {
                     trmmLower(left: false, transL: true, m: m, n: m, alpha: 1, pl.baseAddress!, ldl: m,
                               pg.baseAddress!, ldb: m)
                 }
+            }
+        }
+        gram.symmetrizeFromLower()
+        return (gram, symmetricRoot)
+    }
+
+    /// A factor L of C = L Lᵀ: its Cholesky factor (lower triangular, upper part zero), or,
+    /// when dpotrf fails, the symmetric square root Q diag(√max(d, 0)) Qᵀ (flagged true).
+    static func covarianceFactor(_ C: Matrix) throws -> (Matrix, Bool) {
+        let m = C.rows
+        var factor = C
+        do {
+            try LAPACK.choleskyInPlace(&factor.elements, n: m)
+            return (factor, false)
+        } catch {
+            let eig = try LAPACK.symmetricEigen(C)
+            let q = eig.vectors
+            var qs = q
+            for j in 0..<m {
+                let r = max(eig.values[j], 0).squareRoot()
+                for i in 0..<m { qs[i, j] *= r }
+            }
+            factor = Matrix.product(qs, q, transposeB: true)
+            factor.symmetrizeFromLower()
+            return (factor, true)
+        }
+    }
+
+    /// `sampler: wishart` (SPEC §2). n·S ~ Wishart_m(I, n) for S = ZᵀZ/n, so by Bartlett
+    /// n·S = A Aᵀ with A lower triangular, A_jj = √χ²_{n−j} (j = 0…m−1) and A_ij ~ N(0, 1)
+    /// for i > j; the Gram matrix is L S Lᵀ = (LA)(LA)ᵀ/n. From `stream`: first the
+    /// m(m−1)/2 normals of A's strict lower part, column by column, then the m χ² variates
+    /// in order. O(m³) instead of the joint sampler's O(n·m²). Needs n ≥ m.
+    public static func wishartGram(covariance C: Matrix, n: Int, stream: inout RandomStream) throws -> (Matrix, Bool) {
+        let m = C.rows
+        guard n >= m else { throw InvalidProblemError("sampler wishart needs n ≥ N + K (n = \(n), N + K = \(m))") }
+        let (factor, symmetricRoot) = try covarianceFactor(C)
+        var A = Matrix(rows: m, columns: m)
+        let below = stream.standardNormals(count: m * (m - 1) / 2)
+        var next = 0
+        for j in 0..<m {
+            for i in (j + 1)..<m { A[i, j] = below[next]; next += 1 }
+        }
+        for j in 0..<m { A[j, j] = stream.chiSquared(degreesOfFreedom: n - j).squareRoot() }
+        var product: Matrix
+        if symmetricRoot {
+            product = Matrix.product(factor, A)
+        } else {
+            product = A
+            factor.elements.withUnsafeBufferPointer { pl in
+                product.elements.withUnsafeMutableBufferPointer { pa in
+                    trmmLower(left: true, transL: false, m: m, n: m, alpha: 1, pl.baseAddress!, ldl: m, pa.baseAddress!, ldb: m)
+                }
+            }
+        }
+        var gram = Matrix(rows: m, columns: m)
+        product.elements.withUnsafeBufferPointer { pp in
+            gram.elements.withUnsafeMutableBufferPointer { pg in
+                syrkLower(trans: false, n: m, k: m, alpha: 1 / Double(n), pp.baseAddress!, lda: m, beta: 0, pg.baseAddress!, ldc: m)
             }
         }
         gram.symmetrizeFromLower()
