@@ -25,7 +25,9 @@ extension SweepSpec {
             "master_seed \(experiment.masterSeed)",
             "adam_lr \(lrGrid(experiment.adamLR))",
             "matsign_lr \(lrGrid(experiment.matSignLR))",
-        ]
+        ] + (experiment.spectrumFiles.isEmpty ? [] : [
+            "spectrum_files " + experiment.spectrumFiles.map { "\(real($0.label)) sha256 \($0.sha256)" }.joined(separator: " "),
+        ])
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -42,13 +44,16 @@ extension SweepSpec {
                       experimentSHA256: experimentSHA256, gridText: grid.canonicalText)
     }
 
-    /// The identity of a spec text (a results file's `/spec`, named `file` in errors).
-    public static func identity(ofSpecText text: String, file: String) throws -> SweepIdentity {
-        try parse(text, file: file).identity(specText: text)
+    /// The identity of a spec text (a results file's `/spec`, named `file` in errors; its
+    /// spectrum files relative to `baseDirectory`).
+    public static func identity(ofSpecText text: String, file: String, baseDirectory: String? = nil) throws -> SweepIdentity {
+        try parse(text, file: file, baseDirectory: baseDirectory).identity(specText: text)
     }
 
-    static func sha256(_ text: String) -> String {
-        SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+    static func sha256(_ text: String) -> String { sha256(Data(text.utf8)) }
+
+    static func sha256(_ data: Data) -> String {
+        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
     }
 
     /// The spec as YAML with every key, readable by `SweepSpec.parse`.

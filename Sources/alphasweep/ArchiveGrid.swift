@@ -1,3 +1,4 @@
+import Foundation
 import ResultsFile
 import Sweep
 import Vocabulary
@@ -9,7 +10,9 @@ struct ArchiveGrid {
     let union: GridUnion
 
     init(_ contents: ResultsFileContents, file: String) throws {
-        spec = try SweepSpec.parse(contents.specText, file: "\(file):/spec")
+        // A spec's spectrum files are read beside the results file, where its spec was.
+        let directory = URL(fileURLWithPath: file).deletingLastPathComponent().path
+        spec = try SweepSpec.parse(contents.specText, file: "\(file):/spec", baseDirectory: directory)
         let recorded = contents.grids.compactMap { SweepGrid(canonicalText: $0) }
         union = GridUnion(recorded.isEmpty ? [spec.grid] : recorded)
     }

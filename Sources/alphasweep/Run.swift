@@ -191,7 +191,8 @@ struct RunPlan {
     }
 
     static func experiment(ofSpecText text: String, in file: String) throws -> (sha256: String, text: String) {
-        let identity = try SweepSpec.identity(ofSpecText: text, file: "\(file):/spec")
+        let identity = try SweepSpec.identity(ofSpecText: text, file: "\(file):/spec",
+                                              baseDirectory: URL(fileURLWithPath: file).deletingLastPathComponent().path)
         return (identity.experimentSHA256, identity.experimentText)
     }
 
@@ -285,7 +286,8 @@ struct RunPlan {
         let out = self.out
         let resumed = try ResultsWriter.resume(
             path: out, identity: identity, provenance: provenance,
-            identify: { try SweepSpec.identity(ofSpecText: $0, file: "\(out):/spec") },
+            identify: { try SweepSpec.identity(ofSpecText: $0, file: "\(out):/spec",
+                                               baseDirectory: URL(fileURLWithPath: out).deletingLastPathComponent().path) },
             retryFailed: retryFailed, crashLimit: Self.crashLimit)
         if let problem = resumed.journal.problem {
             logger.info("\(out).journal: dropped \(resumed.journal.ignoredBytes) bytes after its last intact row (\(problem)); tasks whose rows were in them run again")
