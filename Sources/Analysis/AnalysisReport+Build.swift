@@ -90,6 +90,8 @@ extension AnalysisReport {
             return row
         }
         fitMeasurement(cell, complete: complete, N: N, halves: halves, options: options, into: &row)
+        row.robustness = Robustness(curves: ReplicateLogLosses(N: N, losses: complete.map { cell.losses[$0].map { $0! } }),
+                                    N: N, powerLawWarning: row.powerLawWarning, options: options)
         if optimizer != .gd {
             if let gd = gdCell {
                 fitGap(cell, against: gd, complete: complete, N: N, options: options, into: &row)
