@@ -45,9 +45,9 @@ extension SweepSpec {
     }
 
     /// The identity of a spec text (a results file's `/spec`, named `file` in errors; its
-    /// spectrum files relative to `baseDirectory`).
-    public static func identity(ofSpecText text: String, file: String, baseDirectory: String? = nil) throws -> SweepIdentity {
-        try parse(text, file: file, baseDirectory: baseDirectory).identity(specText: text)
+    /// spectrum files sought in `searchDirectories`).
+    public static func identity(ofSpecText text: String, file: String, searchDirectories: [String] = []) throws -> SweepIdentity {
+        try parse(text, file: file, searchDirectories: searchDirectories).identity(specText: text)
     }
 
     static func sha256(_ text: String) -> String { sha256(Data(text.utf8)) }

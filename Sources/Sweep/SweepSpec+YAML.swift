@@ -55,12 +55,14 @@ extension SweepSpec {
             throw SpecError(file: path, key: nil, problem: "not UTF-8 text", line: nil)
         }
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        return (try parse(text, file: path, baseDirectory: directory), text)
+        return (try parse(text, file: path, searchDirectories: [directory]), text)
     }
 
-    /// Parses and validates spec text; `file` names it in errors, and relative `spectrum_files`
-    /// paths are taken from `baseDirectory` (the working directory when nil).
-    public static func parse(_ text: String, file: String = "<spec>", baseDirectory: String? = nil) throws -> SweepSpec {
+    /// Parses and validates spec text; `file` names it in errors. A relative `spectrum_files`
+    /// path is looked up in `searchDirectories` in order (the first that holds it wins; the
+    /// working directory when empty): a results file's `/spec` has lost its directory, so its
+    /// spectrum files are sought beside the results file and in the working directory.
+    public static func parse(_ text: String, file: String = "<spec>", searchDirectories: [String] = []) throws -> SweepSpec {
         let node: Node?
         do {
             node = try Yams.compose(yaml: text)
@@ -72,7 +74,7 @@ extension SweepSpec {
         guard let root = node, let mapping = root.mapping else {
             throw SpecError(file: file, key: nil, problem: "expected a mapping of keys (see jobs/default.yaml)", line: nil)
         }
-        let reader = SpecReader(file: file, mapping: mapping, baseDirectory: baseDirectory)
+        let reader = SpecReader(file: file, mapping: mapping, searchDirectories: searchDirectories)
         try reader.checkKeys(allowed: keys + ["replicates"] + optionalKeys, required: keys.filter { $0 != "seeds" }, context: nil)
         let given = replicateKeys.filter { mapping[$0] != nil }
         guard given.count == 1 else {
@@ -95,7 +97,7 @@ extension SweepSpec {
 struct SpecReader {
     let file: String
     let mapping: Node.Mapping
-    var baseDirectory: String? = nil
+    var searchDirectories: [String] = []
 
     func fail(_ key: String, _ problem: String, _ node: Node? = nil) -> SpecError {
         SpecError(file: file, key: key, problem: problem, line: node?.mark.map { $0.line })
@@ -334,7 +336,11 @@ extension SpecReader {
             guard !spectra.contains(where: { $0.label == label }) else { throw fail(key, "names s = \(label) twice", labelNode) }
             let given = try scalarText(key, pathNode)
             guard !given.isEmpty else { throw fail(key, "must be the path of an eigenvalue file", pathNode) }
-            let path = given.hasPrefix("/") || baseDirectory == nil ? given : baseDirectory! + "/" + given
+            let candidates = given.hasPrefix("/") || searchDirectories.isEmpty ? [given] : searchDirectories.map { $0 + "/" + given }
+            let path = candidates.first { FileManager.default.fileExists(atPath: $0) } ?? candidates[0]
+            if !given.hasPrefix("/"), !searchDirectories.isEmpty, !FileManager.default.fileExists(atPath: path) {
+                throw fail(key, "\(given): no such file in \(searchDirectories.joined(separator: " or "))", pathNode)
+            }
             let data = try readSpectrumFile(path, key: key, node: pathNode)
             guard let text = String(data: data, encoding: .utf8) else { throw fail(key, "\(given): not UTF-8 text", pathNode) }
             let eigenvalues: [Double]

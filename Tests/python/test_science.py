@@ -107,6 +107,27 @@ def test_the_file_spectrum_is_identified_by_content_and_archives_reopen(sweep):
     assert "0 tasks to run" in plan.stdout, plan.stdout
 
 
+def test_an_archive_away_from_its_spectrum_file(sweep, tmp_path):
+    """A results file's /spec names its spectrum files by relative path: they are sought beside
+    the results file, then in the working directory; otherwise, or when edited since the run,
+    one line and exit 2."""
+    import shutil
+    moved = tmp_path / "moved.h5"
+    shutil.copy(sweep["file"], moved)
+    result = run_cli("analyze", moved, "--no-store", "--resamples", "200", check=False, cwd=tmp_path)
+    assert result.returncode == 2 and "two_regime.txt: no such file in" in result.stderr, result.stderr
+    assert result.stderr.count("\n") == 1, result.stderr
+    run_cli("analyze", moved, "--no-store", "--resamples", "200", cwd=sweep["dir"])
+    resumed = run_cli("run", sweep["spec"], "--out", moved, "--resume", cwd=tmp_path)
+    assert "0 tasks to run" in resumed.stderr, resumed.stderr
+    edited = sweep["spectrum"].read_text().splitlines()
+    edited[1] = "1e-3"  # one eigenvalue changed: another spectrum
+    (tmp_path / "two_regime.txt").write_text("\n".join(edited) + "\n")
+    result = run_cli("analyze", moved, "--no-store", "--resamples", "200", check=False, cwd=tmp_path)
+    assert result.returncode == 2 and "differ from those it was run with" in result.stderr, result.stderr
+    assert result.stderr.count("\n") == 1, result.stderr
+
+
 def test_diagnose_refuses_a_bad_spectrum_file_in_one_line(tmp_path, alphasweep):
     cases = {"word.txt": "1\n2\nthree\n", "zero.txt": "1\n0\n", "one.txt": "1\n", "empty.txt": ""}
     for name, text in cases.items():
