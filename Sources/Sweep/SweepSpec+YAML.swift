@@ -349,7 +349,8 @@ extension SpecReader {
             } catch let error as FileSpectrum.FormatError {
                 throw fail(key, "\(given): \(error)", pathNode)
             }
-            spectra.append(FileSpectrum(label: label, sha256: SweepSpec.sha256(data), eigenvalues: eigenvalues))
+            spectra.append(FileSpectrum(label: label, sha256: SweepSpec.sha256(data), eigenvalues: eigenvalues,
+                                        writtenPath: given, foundPath: path))
         }
         return spectra.sorted { $0.label < $1.label }
     }

@@ -76,11 +76,17 @@ public struct FileSpectrum: Codable, Hashable, Sendable {
     public var sha256: String
     /// λ_1 ≥ … ≥ λ_D, normalised so that Σ λ_k = 1.
     public var eigenvalues: [Double]
+    /// The path as the spec wrote it and where it was found: never part of the identity, only
+    /// what `submit` needs to copy the file beside its copy of the spec.
+    public var writtenPath: String
+    public var foundPath: String
 
-    public init(label: Double, sha256: String, eigenvalues: [Double]) {
+    public init(label: Double, sha256: String, eigenvalues: [Double], writtenPath: String = "", foundPath: String = "") {
         self.label = label
         self.sha256 = sha256
         self.eigenvalues = eigenvalues
+        self.writtenPath = writtenPath
+        self.foundPath = foundPath
     }
 
     /// Why a spectrum file cannot be used, in one line.
