@@ -31,7 +31,7 @@ extension SweepSpec {
     /// specs were archived, which must keep parsing as they were.
     static let optionalKeys = ["spectrum_files"]
     /// The largest spectrum file read (a D of 2^20 values fits in well under this).
-    static let maxSpectrumFileBytes = 64 << 20
+    public static let maxSpectrumFileBytes = 64 << 20
     static let maxReplicate = 1 << 31
     static let maxSigma = 1000.0
     static let gridKeys = ["log10_min", "log10_max", "log10_step"]

@@ -2,6 +2,7 @@ import Analysis
 import ArgumentParser
 import Foundation
 import Numerics
+import Sweep
 import Vocabulary
 
 /// `alphasweep diagnose`: will a better optimizer pay off on this spectrum? The spectral
@@ -94,9 +95,16 @@ struct Diagnose: ParsableCommand {
 
     /// The eigenvalues of a spectrum file (SPEC §1: positive, sorted descending, sum 1).
     static func readSpectrum(_ path: String) throws -> [Double] {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+        // A regular file only (a FIFO would block the read), of bounded size, as for a spec's
+        // spectrum files.
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else {
             throw BadInput("--spectrum: \(path): no such file")
+        }
+        guard attributes[.type] as? FileAttributeType == .typeRegular else {
+            throw BadInput("--spectrum: \(path): not a regular file (directories, devices and symbolic links are refused)")
+        }
+        guard let size = attributes[.size] as? Int, size <= SweepSpec.maxSpectrumFileBytes else {
+            throw BadInput("--spectrum: \(path): larger than \(SweepSpec.maxSpectrumFileBytes >> 20) MB")
         }
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
             throw BadInput("--spectrum: \(path): cannot be read as UTF-8 text")

@@ -188,6 +188,17 @@ final class PrecondAndSpectrumFileSpecTests: XCTestCase {
         XCTAssertThrowsError(try SweepSpec.parse(specText(["optimizers": "optimizers: [Precond(0.5), Precond(0.50)]"])))
     }
 
+    /// The default experiment's text and hash are those of the versions before Precond(p) and
+    /// spectrum files (written out here by hand), so archives keep their experiment.
+    func testTheDefaultExperimentKeepsItsEarlierTextAndHash() throws {
+        let earlier = "alphasweep-experiment 1\nD: 2048\nK: 8\nbeta: 0.0\nsigma: 0.3\nn: 8192\nT: 16\nsampler: joint\n"
+            + "master_seed: 20260501\nadam_lr: {log10_min: -2.0, log10_max: 2.0, log10_step: 0.25}\n"
+            + "matsign_lr: {log10_min: -2.0, log10_max: 3.0, log10_step: 0.25}\n"
+        let spec = try SweepSpec.parse(specText(["optimizers": "optimizers: [GD, Precond(0.5)]"]))
+        XCTAssertEqual(spec.experiment.canonicalText, earlier)
+        XCTAssertEqual(spec.experimentSHA256, "5d9e07926114acdee5a22a1414c1379cb7ccbab15a894d74e716f5978c807a69")
+    }
+
     /// A file spectrum enters the experiment by its content's hash: the same bytes at another
     /// path give the same experiment, other bytes another one; relative paths are taken from
     /// the spec's directory.

@@ -137,6 +137,12 @@ def test_diagnose_refuses_a_bad_spectrum_file_in_one_line(tmp_path, alphasweep):
         assert result.stderr.count("\n") == 1 and name in result.stderr and "--spectrum" in result.stderr, result.stderr
     result = run_cli("diagnose", "--spectrum", tmp_path / "missing.txt", check=False)
     assert result.returncode == 2 and "no such file" in result.stderr
+    import os
+    os.mkfifo(tmp_path / "fifo")
+    os.symlink(tmp_path / "word.txt", tmp_path / "link.txt")
+    for odd in ("fifo", "link.txt", "."):
+        result = run_cli("diagnose", "--spectrum", tmp_path / odd, check=False, timeout=60)
+        assert result.returncode == 2 and "not a regular file" in result.stderr, (odd, result.stderr)
     for args in (["--s", "1", "--spectrum", tmp_path / "one.txt"], ["--N", "16,x"], ["--N", "4096"], ["--p", "1.5"],
                  ["--T", "0"]):
         result = run_cli("diagnose", *args, check=False)
