@@ -56,7 +56,8 @@ extension SweepSpec {
         SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
     }
 
-    /// The spec as YAML with every key, readable by `SweepSpec.parse`.
+    /// The spec as YAML with every key, readable by `SweepSpec.parse` (spectrum files by the
+    /// path they were found at).
     public var yaml: String {
         func real(_ x: Double) -> String {
             x == x.rounded() && abs(x) < 1e15 ? String(format: "%.1f", x) : "\(x)"
@@ -80,6 +81,11 @@ extension SweepSpec {
         adam_lr: \(lrGrid(experiment.adamLR))
         matsign_lr: \(lrGrid(experiment.matSignLR))
 
-        """
+        """ + (experiment.spectrumFiles.isEmpty ? "" : "spectrum_files: {"
+            + experiment.spectrumFiles.map { file in
+                // Double-quoted, so that a path with commas or braces stays one YAML scalar.
+                let quoted = file.foundPath.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+                return "\(real(file.label)): \"\(quoted)\""
+            }.joined(separator: ", ") + "}\n")
     }
 }

@@ -226,6 +226,7 @@ final class PrecondAndSpectrumFileSpecTests: XCTestCase {
         XCTAssertEqual(file.eigenvalues.reduce(0, +), 1, accuracy: 1e-14)
         XCTAssertEqual(file.eigenvalues, file.eigenvalues.sorted(by: >))
         XCTAssertNil(a.experiment.fileSpectrum(s: 1))
+        XCTAssertEqual(try SweepSpec.parse(a.yaml).experimentSHA256, a.experimentSHA256, "the YAML rendering keeps the file")
         var withoutFile = a
         withoutFile.experiment.spectrumFiles = []
         XCTAssertNotEqual(withoutFile.experimentSHA256, a.experimentSHA256)
