@@ -35,7 +35,7 @@ public struct Robustness: Equatable, Sendable {
         /// observed − predicted mean log L.
         public var logError: Double
         public var interval: BootstrapInterval?
-        /// True unless the interval excludes 0 (true without an interval).
+        /// True unless the interval excludes 0 by more than rounding (true without an interval).
         public var consistent: Bool
     }
 
@@ -64,8 +64,10 @@ public struct Robustness: Equatable, Sendable {
     public static let decisiveBIC = 2.0
     /// The smallest N dropped: 1, 2, 3.
     public static let droppedCounts = [1, 2, 3]
-    /// An RSS is floored here relative to Σ ȳ², so that an exact fit gives a finite AIC.
-    static let rssFloor = 1e-300
+    /// The RMS log residual below which fits count as exact: RSS is floored at n·floor², so
+    /// that rounding noise (an exact power law) neither gives an infinite AIC nor lets one
+    /// form "win" by a ratio of two roundings.
+    static let rmsLogResidualFloor = 1e-9
 
     /// The robustness of a cell from its complete replicates' log losses (`curves`), given
     /// whether its half-grid exponents disagree.
@@ -90,7 +92,9 @@ public struct Robustness: Equatable, Sendable {
             let error = point[counts.count]
             self.heldOut = HeldOutCheck(N: N[last], predictedLoss: exp(mean[last] - error), observedLoss: exp(mean[last]),
                                         logError: error, interval: interval,
-                                        consistent: interval.map { $0.low <= 0 && 0 <= $0.high } ?? true)
+                                        // An error of rounding size is no miss, whatever its interval.
+                                        consistent: interval.map { $0.low - Self.rmsLogResidualFloor <= 0
+                                            && 0 <= $0.high + Self.rmsLogResidualFloor } ?? true)
         } else {
             self.heldOut = nil
         }
@@ -118,9 +122,8 @@ public struct Robustness: Equatable, Sendable {
     static func compare(N: [Int], meanLogLoss y: [Double]) -> ModelComparison? {
         let n = Double(y.count)
         guard y.count >= 4, let line = LinearFit(x: N.map { log(Double($0)) }, y: y) else { return nil }
-        let scale = y.map { $0 * $0 }.reduce(0, +)
         func criteria(rss: Double, parameters k: Double) -> (aic: Double, bic: Double) {
-            let term = n * log(max(rss, rssFloor * scale) / n)
+            let term = n * log(max(rss, n * rmsLogResidualFloor * rmsLogResidualFloor) / n)
             return (term + 2 * k, term + k * log(n))
         }
         let linear = criteria(rss: pow(line.residualStandardDeviation, 2) * (n - 2), parameters: 2)
