@@ -70,11 +70,16 @@ extension Diagnosis {
     }
 
     /// Predicted L(N) on log-log axes, one curve per optimizer (the style of `analyze`'s
-    /// loss_vs_N.svg), α and the shift over GD in the legend's table below.
+    /// loss_vs_N.svg), α and the shift over GD listed below; with two or more Precond powers,
+    /// a second plot of α against p, GD, SqrtNG and NG hollow at p = 0, ½, 1.
     public func figureSVG() -> String {
         let plotW = 560.0, plotH = 360.0, left = 96.0, top = 104.0
         let tableTop = top + plotH + 66
-        var svg = SVGCanvas(width: left + plotW + 30, height: tableTop + 24 * Double(curves.count) + 40)
+        let precond = curves.filter { $0.optimizer.family == .precond }.sorted { $0.optimizer.power < $1.optimizer.power }
+        let powerTop = tableTop + 24 * Double(curves.count) + 40
+        let powerH = 260.0
+        let height = precond.count >= 2 ? powerTop + powerH + 70 : tableTop + 24 * Double(curves.count) + 40
+        var svg = SVGCanvas(width: left + plotW + 30, height: height)
         svg.text(svg.width / 2, 26, "Predicted test loss L(N): \(spectrumName)", size: 18, anchor: .middle, weight: "bold")
         AnalysisReport.legend(&svg, y: 52, optimizers: curves.map(\.optimizer), extras: [])
         svg.text(svg.width / 2, 80, "spectral diagnostic, no simulation: T = \(experiment.T), n = \(experiment.n), σ = \(experiment.sigma), β = \(experiment.beta)",
@@ -95,6 +100,26 @@ extension Diagnosis {
             svg.text(left, y, "\(curve.optimizer.rawValue): α = \(String(format: "%.3f", curve.alpha))\(shift)",
                      size: 14, color: OptimizerStyle.of(curve.optimizer).color)
         }
+        if precond.count >= 2 { powerPlot(&svg, precond: precond, left: left, top: powerTop, width: plotW, height: powerH) }
         return svg.document
+    }
+
+    /// α of Precond(p) against p, with GD, SqrtNG and NG (p = 0, ½, 1) as hollow markers.
+    private func powerPlot(_ svg: inout SVGCanvas, precond: [Curve], left: Double, top: Double, width: Double, height: Double) {
+        let named: [(Double, Curve)] = [(0.0, OptimizerKind.gd), (0.5, .sqrtNG), (1.0, .ng)].compactMap { p, kind in
+            curve(kind).map { (p, $0) }
+        }
+        let alphas = precond.map(\.alpha) + named.map(\.1.alpha)
+        let xAxis = PlotAxis.fitting([0, 1], logarithmic: false, padding: 0.04, pixelLow: left, pixelHigh: left + width)
+        let yAxis = PlotAxis.fitting(alphas, logarithmic: false, padding: 0.08, pixelLow: top + height, pixelHigh: top)
+        svg.text(left + width / 2, top - 14, "α against the preconditioner's power p (Precond(p))", size: 16, anchor: .middle, weight: "bold")
+        AnalysisReport.frame(&svg, x: xAxis, y: yAxis, xLabel: "p in (F + εI)^-p", yLabel: "predicted α")
+        let color = "#333333"
+        svg.polyline(precond.map { (xAxis.pixel($0.optimizer.power), yAxis.pixel($0.alpha)) }, stroke: color, width: 2)
+        for c in precond { svg.marker(.circle, xAxis.pixel(c.optimizer.power), yAxis.pixel(c.alpha), size: 7, color: color) }
+        for (p, c) in named where c.alpha.isFinite {
+            let style = OptimizerStyle.of(c.optimizer)
+            svg.marker(style.shape, xAxis.pixel(p), yAxis.pixel(c.alpha), size: 12, color: style.color, filled: false)
+        }
     }
 }

@@ -151,11 +151,12 @@ def test_diagnose_refuses_a_bad_spectrum_file_in_one_line(tmp_path, alphasweep):
 
 def test_diagnose_table_and_figure(tmp_path, alphasweep):
     figure = tmp_path / "diagnosis.svg"
-    result = run_cli("diagnose", "--s", "1", "--N", "64,128,256", "--figure", figure)
+    result = run_cli("diagnose", "--s", "1", "--N", "64,128,256", "--p", "0,0.5,1", "--figure", figure)
     assert "verdict:" in result.stdout and "α − α_GD" in result.stdout, result.stdout
     import xml.etree.ElementTree as ElementTree
     text = figure.read_text()
     assert ElementTree.fromstring(text).tag.endswith("svg"), "well-formed SVG"
+    assert "α against the preconditioner" in text, "two or more powers add the α(p) plot"
     for name in ["GD", "SqrtNG", "NG"]:
         assert name in text
 
