@@ -45,7 +45,7 @@ public struct SpectralDiagnostic: Sendable {
         case gd
         case sqrtNG
         case ng
-        /// Precond(p), 0 ≤ p ≤ 1.
+        /// Precond(p), 0 ≤ p ≤ 1 (a diagnostic refuses other powers).
         case precond(power: Double)
 
         /// GD, SqrtNG and NG: the filters every diagnostic predicts unless told otherwise.
@@ -171,6 +171,9 @@ public struct SpectralDiagnostic: Sendable {
     public init(experiment: Experiment, s: Double, N: Int, options: Options = Options(),
                 filters: [Filter] = Filter.standard) throws {
         guard experiment.T >= 1 else { throw SpectralDiagnosticError.unsupported("T = \(experiment.T) < 1") }
+        for case .precond(let p) in filters where !(p >= 0 && p <= 1) {
+            throw SpectralDiagnosticError.unsupported("Precond power \(p) outside 0…1")
+        }
         guard experiment.sigma.isFinite, experiment.sigma >= 0 else {
             throw SpectralDiagnosticError.unsupported("σ = \(experiment.sigma)")
         }
