@@ -58,7 +58,7 @@ extension AnalysisReport {
         self.curves = curves
         self.tally = grid.tally
         self.notes = Self.globalNotes(grid.tally, spec: spec, options: options,
-                                      rows: rows, hasTheory: theory != nil)
+                                      rows: rows, hasTheory: theory != nil) + Self.spectrumNotes(spec)
         self.optimizers = spec.grid.optimizers
         self.sValues = spec.grid.s
         self.N = spec.grid.N

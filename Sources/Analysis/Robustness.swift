@@ -168,6 +168,16 @@ public struct Robustness: Equatable, Sendable {
 }
 
 extension AnalysisReport {
+    /// "s = 5 is the spectrum of a file (sha256 …), not k^-s", one per spectrum file: an s column
+    /// that names a file must not read as a decay.
+    static func spectrumNotes(_ spec: SweepSpec) -> [String] {
+        spec.experiment.spectrumFiles.filter { spec.grid.s.contains($0.label) }.map {
+            "s = \(formatS($0.label)) is the spectrum of a file (sha256 \($0.sha256.prefix(16))…), not k^-s"
+        }
+    }
+}
+
+extension AnalysisReport {
     /// The robustness table: per cell the one-word verdict, α with the smallest N dropped,
     /// the held-out check and ΔBIC (power law − saturating).
     public func renderRobustnessTable() -> String {
