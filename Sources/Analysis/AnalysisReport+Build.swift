@@ -58,7 +58,7 @@ extension AnalysisReport {
         self.curves = curves
         self.tally = grid.tally
         self.notes = Self.globalNotes(grid.tally, spec: spec, options: options,
-                                      rows: rows, hasTheory: theory != nil)
+                                      rows: rows, hasTheory: theory != nil) + Self.spectrumNotes(spec)
         self.optimizers = spec.grid.optimizers
         self.sValues = spec.grid.s
         self.N = spec.grid.N
@@ -90,6 +90,8 @@ extension AnalysisReport {
             return row
         }
         fitMeasurement(cell, complete: complete, N: N, halves: halves, options: options, into: &row)
+        row.robustness = Robustness(curves: ReplicateLogLosses(N: N, losses: complete.map { cell.losses[$0].map { $0! } }),
+                                    N: N, powerLawWarning: row.powerLawWarning, options: options)
         if optimizer != .gd {
             if let gd = gdCell {
                 fitGap(cell, against: gd, complete: complete, N: N, options: options, into: &row)

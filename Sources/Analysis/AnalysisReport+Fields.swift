@@ -23,7 +23,7 @@ extension AlphaRow {
     public var fields: [(name: String, value: FieldValue)] {
         let ci = alphaInterval, gap = gapInterval
         let lo = lowHalfInterval, hi = highHalfInterval, diff = halfDifferenceInterval
-        return [
+        let measured: [(name: String, value: FieldValue)] = [
             ("optimizer", .text(optimizer.rawValue)),
             ("s", .number(s)),
             ("alpha", .number(alpha)),
@@ -71,6 +71,7 @@ extension AlphaRow {
             ("lr_at_grid_edge", .integer(lrAtGridEdge)),
             ("notes", .texts(notes)),
         ]
+        return measured + Robustness.fields(robustness)
     }
 }
 

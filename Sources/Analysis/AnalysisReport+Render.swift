@@ -148,6 +148,7 @@ extension AnalysisReport {
         if notes.isEmpty && cellNotes.isEmpty { out += "  none\n" }
         for note in notes { out += "  - \(note)\n" }
         for note in cellNotes { out += "  - \(note)\n" }
+        out += renderRobustnessTable()
         return out
     }
 

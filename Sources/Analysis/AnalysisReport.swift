@@ -90,6 +90,8 @@ public struct AlphaRow: Equatable, Sendable {
     public var insufficientReplicates: Bool = false
     /// Human-readable remarks on this cell.
     public var notes: [String] = []
+    /// Sensitivity of α, held-out check, model comparison and verdict (`Robustness.swift`).
+    public var robustness: Robustness? = nil
 
     /// A cell with nothing measured yet: every number NaN, every count 0.
     public init(optimizer: OptimizerKind, s: Double) {

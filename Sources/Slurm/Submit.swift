@@ -76,7 +76,8 @@ public func submitSweep(_ request: SubmitRequest, run: CommandRunner = runComman
                             plan: plan, dryRun: true)
     }
 
-    try prepare(plan: plan, specText: specText)
+    try checkSpectrumFilesCanBeCopied(spec)
+    try prepare(plan: plan, specText: specText, spectra: spec.experiment.spectrumFiles)
     var ran: [[String]] = []
     defer { try? (ran.map(ShellQuoting.line).joined(separator: "\n") + "\n").write(toFile: plan.commandsFile, atomically: true, encoding: .utf8) }
 
@@ -121,14 +122,31 @@ private func checkSameSweep(plan: SubmitPlan, spec: SweepSpec) throws {
     }
 }
 
-/// Creates DIR and DIR/logs, copies the spec (unless the same sweep's copy is there) and writes
-/// the two batch scripts.
-private func prepare(plan: SubmitPlan, specText: String) throws {
+/// The jobs read DIR/spec.yaml, so a relative spectrum file is copied to the same relative
+/// place under DIR: it must stay inside the spec's directory.
+private func checkSpectrumFilesCanBeCopied(_ spec: SweepSpec) throws {
+    for file in spec.experiment.spectrumFiles where !file.writtenPath.hasPrefix("/") {
+        if file.writtenPath.split(separator: "/").contains("..") {
+            throw SubmitError.badInput("spectrum_files: '\(file.writtenPath)' leaves the spec's directory; submit copies the spec "
+                                       + "and its spectrum files into --out, so give a path below the spec's directory or an absolute one")
+        }
+    }
+}
+
+/// Creates DIR and DIR/logs, copies the spec (unless the same sweep's copy is there) and its
+/// relative spectrum files, and writes the two batch scripts.
+private func prepare(plan: SubmitPlan, specText: String, spectra: [FileSpectrum]) throws {
     let fm = FileManager.default
     do {
         try fm.createDirectory(atPath: plan.logDirectory, withIntermediateDirectories: true)
         if !fm.fileExists(atPath: plan.specCopy) {
             try specText.write(toFile: plan.specCopy, atomically: true, encoding: .utf8)
+        }
+        for file in spectra where !file.writtenPath.hasPrefix("/") {
+            let copy = URL(fileURLWithPath: plan.outDirectory).appendingPathComponent(file.writtenPath)
+            guard !fm.fileExists(atPath: copy.path) else { continue }
+            try fm.createDirectory(at: copy.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try fm.copyItem(atPath: file.foundPath, toPath: copy.path)
         }
         for (path, text) in [(plan.arrayScript, BatchScripts.array), (plan.mergeScript, BatchScripts.mergeAnalyze)] {
             try text.write(toFile: path, atomically: true, encoding: .utf8)

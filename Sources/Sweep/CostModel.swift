@@ -30,13 +30,14 @@ public struct CostModel: Sendable {
     public struct Phases: Sendable, Equatable {
         public var sampling: Double
         public var eigendecomposition: Double
+        /// Per optimizer of SPEC §4's table; a `Precond(p)` costs what GD does (one spectral filter).
         public var perOptimizer: [OptimizerKind: Double]
         /// Standard normals drawn.
         public var normals: Double
 
         /// Sampling, the eigendecomposition and every optimizer of `optimizers`.
         public func flops(_ optimizers: [OptimizerKind] = OptimizerKind.allCases) -> Double {
-            sampling + eigendecomposition + optimizers.reduce(0) { $0 + (perOptimizer[$1] ?? 0) }
+            sampling + eigendecomposition + optimizers.reduce(0) { $0 + (perOptimizer[$1] ?? perOptimizer[$1.isSpectralFilter ? .gd : $1] ?? 0) }
         }
     }
 

@@ -25,7 +25,9 @@ extension SweepSpec {
             "master_seed \(experiment.masterSeed)",
             "adam_lr \(lrGrid(experiment.adamLR))",
             "matsign_lr \(lrGrid(experiment.matSignLR))",
-        ]
+        ] + (experiment.spectrumFiles.isEmpty ? [] : [
+            "spectrum_files " + experiment.spectrumFiles.map { "\(real($0.label)) sha256 \($0.sha256)" }.joined(separator: " "),
+        ])
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -42,16 +44,20 @@ extension SweepSpec {
                       experimentSHA256: experimentSHA256, gridText: grid.canonicalText)
     }
 
-    /// The identity of a spec text (a results file's `/spec`, named `file` in errors).
-    public static func identity(ofSpecText text: String, file: String) throws -> SweepIdentity {
-        try parse(text, file: file).identity(specText: text)
+    /// The identity of a spec text (a results file's `/spec`, named `file` in errors; its
+    /// spectrum files sought in `searchDirectories`).
+    public static func identity(ofSpecText text: String, file: String, searchDirectories: [String] = []) throws -> SweepIdentity {
+        try parse(text, file: file, searchDirectories: searchDirectories).identity(specText: text)
     }
 
-    static func sha256(_ text: String) -> String {
-        SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+    static func sha256(_ text: String) -> String { sha256(Data(text.utf8)) }
+
+    static func sha256(_ data: Data) -> String {
+        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
     }
 
-    /// The spec as YAML with every key, readable by `SweepSpec.parse`.
+    /// The spec as YAML with every key, readable by `SweepSpec.parse` (spectrum files by the
+    /// path they were found at).
     public var yaml: String {
         func real(_ x: Double) -> String {
             x == x.rounded() && abs(x) < 1e15 ? String(format: "%.1f", x) : "\(x)"
@@ -75,6 +81,11 @@ extension SweepSpec {
         adam_lr: \(lrGrid(experiment.adamLR))
         matsign_lr: \(lrGrid(experiment.matSignLR))
 
-        """
+        """ + (experiment.spectrumFiles.isEmpty ? "" : "spectrum_files: {"
+            + experiment.spectrumFiles.map { file in
+                // Double-quoted, so that a path with commas or braces stays one YAML scalar.
+                let quoted = file.foundPath.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+                return "\(real(file.label)): \"\(quoted)\""
+            }.joined(separator: ", ") + "}\n")
     }
 }

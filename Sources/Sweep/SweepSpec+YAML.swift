@@ -27,6 +27,11 @@ extension SweepSpec {
         "master_seed", "adam_lr", "matsign_lr",
     ]
     static let replicateKeys = ["seeds", "replicates"]
+    /// Keys a spec may leave out: `spectrum_files` (SPEC §1's spectra from files) came after
+    /// specs were archived, which must keep parsing as they were.
+    static let optionalKeys = ["spectrum_files"]
+    /// The largest spectrum file read (a D of 2^20 values fits in well under this).
+    public static let maxSpectrumFileBytes = 64 << 20
     static let maxReplicate = 1 << 31
     static let maxSigma = 1000.0
     static let gridKeys = ["log10_min", "log10_max", "log10_step"]
@@ -34,7 +39,7 @@ extension SweepSpec {
     static let maxDimension = 1 << 20
     static let maxGridPoints = 10_000
 
-    /// Loads and validates a spec file.
+    /// Loads and validates a spec file; its `spectrum_files` are relative to its directory.
     public static func load(path: String) throws -> (spec: SweepSpec, text: String) {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
@@ -49,11 +54,15 @@ extension SweepSpec {
         guard let text = String(data: data, encoding: .utf8) else {
             throw SpecError(file: path, key: nil, problem: "not UTF-8 text", line: nil)
         }
-        return (try parse(text, file: path), text)
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        return (try parse(text, file: path, searchDirectories: [directory]), text)
     }
 
-    /// Parses and validates spec text; `file` names it in errors.
-    public static func parse(_ text: String, file: String = "<spec>") throws -> SweepSpec {
+    /// Parses and validates spec text; `file` names it in errors. A relative `spectrum_files`
+    /// path is looked up in `searchDirectories` in order (the first that holds it wins; the
+    /// working directory when empty): a results file's `/spec` has lost its directory, so its
+    /// spectrum files are sought beside the results file and in the working directory.
+    public static func parse(_ text: String, file: String = "<spec>", searchDirectories: [String] = []) throws -> SweepSpec {
         let node: Node?
         do {
             node = try Yams.compose(yaml: text)
@@ -65,8 +74,8 @@ extension SweepSpec {
         guard let root = node, let mapping = root.mapping else {
             throw SpecError(file: file, key: nil, problem: "expected a mapping of keys (see jobs/default.yaml)", line: nil)
         }
-        let reader = SpecReader(file: file, mapping: mapping)
-        try reader.checkKeys(allowed: keys + ["replicates"], required: keys.filter { $0 != "seeds" }, context: nil)
+        let reader = SpecReader(file: file, mapping: mapping, searchDirectories: searchDirectories)
+        try reader.checkKeys(allowed: keys + ["replicates"] + optionalKeys, required: keys.filter { $0 != "seeds" }, context: nil)
         let given = replicateKeys.filter { mapping[$0] != nil }
         guard given.count == 1 else {
             throw SpecError(file: file, key: given.isEmpty ? "seeds" : nil,
@@ -88,6 +97,7 @@ extension SweepSpec {
 struct SpecReader {
     let file: String
     let mapping: Node.Mapping
+    var searchDirectories: [String] = []
 
     func fail(_ key: String, _ problem: String, _ node: Node? = nil) -> SpecError {
         SpecError(file: file, key: key, problem: problem, line: node?.mark.map { $0.line })
@@ -278,6 +288,9 @@ struct SpecReader {
             decays.append(v)
         }
         decays = try distinctSorted("s", decays, value("s")!)
+        if let node = value("spectrum_files") {
+            experiment.spectrumFiles = try spectrumFiles(node, D: experiment.D, decays: decays)
+        }
 
         let replicates = try replicateRange()
 
@@ -285,11 +298,15 @@ struct SpecReader {
         for element in try list("optimizers") {
             let name = try scalarText("optimizers", element)
             guard let kind = OptimizerKind(rawValue: name) else {
+                if name.hasPrefix("Precond(") {
+                    throw fail("optimizers", "'\(name)': Precond(p) needs a power 0 ≤ p ≤ 1, e.g. Precond(0.25)", element)
+                }
                 var problem = "unknown optimizer '\(name)'"
-                if let suggestion = closestMatch(to: name, among: OptimizerKind.allCases.map(\.rawValue)) {
+                if let suggestion = closestMatch(to: name, among: OptimizerKind.allCases.map(\.rawValue) + ["Precond(p)"]) {
                     problem += " (did you mean '\(suggestion)'?)"
                 }
-                throw fail("optimizers", problem + "; known: " + OptimizerKind.allCases.map(\.rawValue).joined(separator: ", "), element)
+                throw fail("optimizers", problem + "; known: " + OptimizerKind.allCases.map(\.rawValue).joined(separator: ", ")
+                           + ", Precond(p) for 0 ≤ p ≤ 1", element)
             }
             optimizers.append(kind)
         }
@@ -301,6 +318,59 @@ struct SpecReader {
             throw SpecError(file: file, key: nil, problem: "the grid has \(spec.grid.taskCount) tasks; at most 50 000 000", line: nil)
         }
         return spec
+    }
+}
+
+extension SpecReader {
+    /// `spectrum_files: {s: path, …}`: each s of the grid named here uses the file's eigenvalues
+    /// (D positive numbers, SPEC §1) in place of k^(−s). The file's content, by its SHA-256,
+    /// enters the experiment's identity; its path does not.
+    func spectrumFiles(_ node: Node, D: Int, decays: [Double]) throws -> [FileSpectrum] {
+        guard let entries = node.mapping, !entries.isEmpty else {
+            throw fail("spectrum_files", "must be a mapping {s: path} from values of 's' to eigenvalue files", node)
+        }
+        var spectra: [FileSpectrum] = []
+        for (labelNode, pathNode) in entries {
+            let label = try real("spectrum_files", labelNode)
+            let key = "spectrum_files.\(labelNode.scalar?.string ?? "\(label)")"
+            guard decays.contains(label) else {
+                throw fail(key, "\(label) is not one of the values of 's' (\(decays.map { "\($0)" }.joined(separator: ", ")))", labelNode)
+            }
+            guard !spectra.contains(where: { $0.label == label }) else { throw fail(key, "names s = \(label) twice", labelNode) }
+            let given = try scalarText(key, pathNode)
+            guard !given.isEmpty else { throw fail(key, "must be the path of an eigenvalue file", pathNode) }
+            let candidates = given.hasPrefix("/") || searchDirectories.isEmpty ? [given] : searchDirectories.map { $0 + "/" + given }
+            let path = candidates.first { FileManager.default.fileExists(atPath: $0) } ?? candidates[0]
+            if !given.hasPrefix("/"), !searchDirectories.isEmpty, !FileManager.default.fileExists(atPath: path) {
+                throw fail(key, "\(given): no such file in \(searchDirectories.joined(separator: " or "))", pathNode)
+            }
+            let data = try readSpectrumFile(path, key: key, node: pathNode)
+            guard let text = String(data: data, encoding: .utf8) else { throw fail(key, "\(given): not UTF-8 text", pathNode) }
+            let eigenvalues: [Double]
+            do {
+                eigenvalues = try FileSpectrum.eigenvalues(parsing: text, expectedCount: D)
+            } catch let error as FileSpectrum.FormatError {
+                throw fail(key, "\(given): \(error)", pathNode)
+            }
+            spectra.append(FileSpectrum(label: label, sha256: SweepSpec.sha256(data), eigenvalues: eigenvalues,
+                                        writtenPath: given, foundPath: path))
+        }
+        return spectra.sorted { $0.label < $1.label }
+    }
+
+    /// A spectrum file's bytes: a regular file (no directory, device or FIFO) of bounded size.
+    func readSpectrumFile(_ path: String, key: String, node: Node) throws -> Data {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else {
+            throw fail(key, "\(path): no such file", node)
+        }
+        guard attributes[.type] as? FileAttributeType == .typeRegular else {
+            throw fail(key, "\(path): not a regular file (directories, devices and symbolic links are refused)", node)
+        }
+        guard let size = attributes[.size] as? Int, size <= SweepSpec.maxSpectrumFileBytes else {
+            throw fail(key, "\(path): larger than \(SweepSpec.maxSpectrumFileBytes >> 20) MB", node)
+        }
+        guard let data = FileManager.default.contents(atPath: path) else { throw fail(key, "\(path): cannot read the file", node) }
+        return data
     }
 }
 

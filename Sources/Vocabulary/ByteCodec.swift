@@ -125,14 +125,18 @@ extension TaskRecord {
 }
 
 extension WorkUnit {
-    /// Appends the unit: s, N, replicate, cost, then its optimizers by canonical index.
+    /// Appends the unit: s, N, replicate, cost, then its optimizers by canonical index (a
+    /// `Precond(p)` followed by its power p).
     public func encode(into writer: inout ByteWriter) {
         writer.put(instance.s)
         writer.put(Int64(instance.N))
         writer.put(Int64(instance.replicate))
         writer.put(cost)
         writer.put(UInt8(optimizers.count))
-        for optimizer in optimizers { writer.put(UInt8(optimizer.canonicalIndex)) }
+        for optimizer in optimizers {
+            writer.put(UInt8(optimizer.canonicalIndex))
+            if optimizer.family == .precond { writer.put(optimizer.power) }
+        }
     }
 
     /// Reads one unit written by `encode(into:)`.
@@ -142,10 +146,15 @@ extension WorkUnit {
         let cost = try reader.readDouble()
         let optimizers = try (0..<Int(try reader.read(UInt8.self))).map { _ in
             let index = Int(try reader.read(UInt8.self))
-            guard OptimizerKind.allCases.indices.contains(index) else {
+            if OptimizerKind.allCases.indices.contains(index) { return OptimizerKind.allCases[index] }
+            guard index == OptimizerKind.Family.allCases.firstIndex(of: .precond) else {
                 throw RecordDecodingError(column: "optimizer", problem: "no optimizer has index \(index)")
             }
-            return OptimizerKind.allCases[index]
+            let power = try reader.readDouble()
+            guard let kind = OptimizerKind.precond(power) else {
+                throw RecordDecodingError(column: "optimizer", problem: "Precond power \(power) outside 0…1")
+            }
+            return kind
         }
         return WorkUnit(instance: instance, optimizers: optimizers, cost: cost)
     }

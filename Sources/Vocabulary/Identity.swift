@@ -12,11 +12,18 @@ extension Experiment {
         func grid(_ g: LogGrid) -> String {
             "{log10_min: \(g.log10Min), log10_max: \(g.log10Max), log10_step: \(g.log10Step)}"
         }
-        return [
+        var settings = [
             ("D", "\(D)"), ("K", "\(K)"), ("beta", "\(beta)"), ("sigma", "\(sigma)"), ("n", "\(n)"), ("T", "\(T)"),
             ("sampler", sampler.rawValue), ("master_seed", "\(masterSeed)"),
             ("adam_lr", grid(adamLR)), ("matsign_lr", grid(matSignLR)),
         ]
+        // Only when present, so that the experiments of earlier versions keep their text and hash.
+        // A file spectrum is named by its content's hash, never by its path.
+        if !spectrumFiles.isEmpty {
+            settings.append(("spectrum_files",
+                             "{" + spectrumFiles.map { "\($0.label): sha256 \($0.sha256)" }.joined(separator: ", ") + "}"))
+        }
+        return settings
     }
 
     /// One "key: value" line per setting after a version line: equal texts, equal experiments.

@@ -192,7 +192,7 @@ struct RunPlan {
     }
 
     static func experiment(ofSpecText text: String, in file: String) throws -> (sha256: String, text: String) {
-        let identity = try SweepSpec.identity(ofSpecText: text, file: "\(file):/spec")
+        let identity = try SweepSpec.identity(ofSpecText: text, file: "\(file):/spec", searchDirectories: ArchiveGrid.searchDirectories(file))
         return (identity.experimentSHA256, identity.experimentText)
     }
 
@@ -284,9 +284,11 @@ struct RunPlan {
             return (try ResultsWriter.create(path: out, identity: identity, provenance: provenance), [], [])
         }
         let out = self.out
+        // The archive's spectrum files beside this run's spec first: most often the same ones.
+        let searchDirectories = [URL(fileURLWithPath: specPath).deletingLastPathComponent().path] + ArchiveGrid.searchDirectories(out)
         let resumed = try ResultsWriter.resume(
             path: out, identity: identity, provenance: provenance,
-            identify: { try SweepSpec.identity(ofSpecText: $0, file: "\(out):/spec") },
+            identify: { try SweepSpec.identity(ofSpecText: $0, file: "\(out):/spec", searchDirectories: searchDirectories) },
             retryFailed: retryFailed, crashLimit: Self.crashLimit)
         if let problem = resumed.journal.problem {
             logger.info("\(out).journal: dropped \(resumed.journal.ignoredBytes) bytes after its last intact row (\(problem)); tasks whose rows were in them run again")

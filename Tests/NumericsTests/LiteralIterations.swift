@@ -1,3 +1,4 @@
+import Foundation
 import Numerics
 import Vocabulary
 
@@ -8,14 +9,15 @@ extension InstanceTrainer {
     /// GD, SqrtNG or NG for T steps from Θ = 0: GD θ ← θ − ηg; SqrtNG θ ← θ − η(F + εI)^(−1/2)g
     /// with the root formed explicitly (from a dsyevr eigendecomposition of F + εI, independent
     /// of the dsytrd + dstedc one used by the filters); NG θ ← θ − (F + εI)^(−1)g by Cholesky
-    /// solves. g = FΘ − B.
+    /// solves; Precond(p) θ ← θ − η(F + εI)^(−p)g with the power formed explicitly from the
+    /// same dsyevr eigendecomposition. g = FΘ − B.
     func literalIteration(_ kind: OptimizerKind) throws -> Matrix {
         let filter = self.filter(for: kind)!
         let F = instance.F, B = instance.B, N = instance.N, T = instance.experiment.T
         var shifted = F
         for i in 0..<N { shifted[i, i] += epsilon }
         var theta = Matrix(rows: N, columns: instance.K)
-        switch kind {
+        switch kind.family {
         case .gd:
             for _ in 0..<T { theta = theta - filter.stepSize * (Matrix.product(F, theta) - B) }
         case .sqrtNG:
@@ -31,6 +33,15 @@ extension InstanceTrainer {
             let factor = try LAPACK.cholesky(shifted)
             for _ in 0..<T {
                 theta = theta - (try LAPACK.choleskySolve(factor: factor, Matrix.product(F, theta) - B))
+            }
+        case .precond:
+            let e = try LAPACK.symmetricEigen(shifted, algorithm: .relativelyRobust)
+            precondition(e.values.allSatisfy { $0 > 0 }, "F + εI is not positive definite")
+            var scaledQ = e.vectors
+            for j in 0..<N { for i in 0..<N { scaledQ[i, j] *= Foundation.pow(e.values[j], -kind.power) } }
+            let inversePower = Matrix.product(scaledQ, e.vectors, transposeB: true)
+            for _ in 0..<T {
+                theta = theta - filter.stepSize * Matrix.product(inversePower, Matrix.product(F, theta) - B)
             }
         case .adam, .matSign:
             preconditionFailure("\(kind.rawValue) is not a linear iteration")

@@ -27,6 +27,52 @@ final class OptimizerTests: NumericsTestCase {
         }
     }
 
+    /// SPEC §4: Precond(p)'s closed form equals T literal steps with (F + εI)^(−p) formed
+    /// explicitly (relative 1e-8), for powers between and at the family's ends.
+    func testPrecondClosedFormMatchesLiteralIteration() throws {
+        for (s, N) in [(1.0, 32), (2.0, 64), (0.5, 48)] {
+            let tr = try trainer(s: s, N: N)
+            for p in [0.0, 0.25, 0.5, 0.75, 1.0] {
+                let kind = OptimizerKind.precond(p)!
+                let closed = tr.spectralReadout(tr.filter(for: kind)!)
+                let literal = try tr.literalIteration(kind)
+                XCTAssertLessThan(relativeDifference(closed, literal), 1e-8, "\(kind) s=\(s) N=\(N) Θ")
+                XCTAssertLessThan(relativeDifference(tr.instance.testLoss(closed), tr.instance.testLoss(literal)), 1e-8)
+                XCTAssertEqual(tr.train(kind).testLoss, tr.instance.testLoss(closed))
+            }
+        }
+    }
+
+    /// Precond(0) is GD and Precond(½) is SqrtNG (relative 1e-12 in test and training loss);
+    /// Precond(1) is NG up to its step size 1 + 10⁻⁶ (SPEC §4).
+    func testPrecondJoinsGDSqrtNGAndNG() throws {
+        for (s, N) in [(1.0, 32), (2.0, 64), (0.5, 48)] {
+            let tr = try trainer(s: s, N: N)
+            for (p, named) in [(0.0, OptimizerKind.gd), (0.5, .sqrtNG)] {
+                let a = tr.train(.precond(p)!), b = tr.train(named)
+                XCTAssertLessThan(relativeDifference(a.testLoss, b.testLoss), 1e-12, "p=\(p) s=\(s) N=\(N)")
+                XCTAssertLessThan(relativeDifference(a.trainLoss, b.trainLoss), 1e-12, "p=\(p) s=\(s) N=\(N)")
+                XCTAssertLessThan(relativeDifference(a.lr, b.lr), 1e-12)
+            }
+            let p1 = tr.train(.precond(1)!), ng = tr.train(.ng)
+            XCTAssertEqual(p1.lr, 1 + 1e-6, accuracy: 1e-15)
+            XCTAssertLessThan(relativeDifference(p1.testLoss, ng.testLoss), 1e-3, "s=\(s) N=\(N)")
+        }
+    }
+
+    /// Spec names of the family: parsed, printed canonically, ordered after NG by power.
+    func testPrecondNames() {
+        XCTAssertEqual(OptimizerKind(rawValue: "Precond(0.25)"), .precond(0.25))
+        XCTAssertEqual(OptimizerKind(rawValue: "Precond(1)")?.rawValue, "Precond(1.0)")
+        XCTAssertEqual(OptimizerKind(rawValue: "Precond(-0)")?.rawValue, "Precond(0.0)")
+        for bad in ["Precond(1.5)", "Precond(-0.1)", "Precond()", "Precond(nan)", "Precond( 0.5)", "Precond", "precond(0.5)"] {
+            XCTAssertNil(OptimizerKind(rawValue: bad), bad)
+        }
+        XCTAssertEqual(OptimizerKind(rawValue: "GD"), .gd)
+        let sorted = [OptimizerKind.precond(0.75)!, .ng, .precond(0.25)!, .gd].sorted()
+        XCTAssertEqual(sorted.map(\.rawValue), ["GD", "NG", "Precond(0.25)", "Precond(0.75)"])
+    }
+
     /// msign(VᵀG) = Vᵀ msign(G): MatSign in F's eigenbasis equals MatSign in the feature basis.
     func testMatSignEigenbasisMatchesFeatureBasis() throws {
         let tr = try trainer(s: 1.5, N: 40)
@@ -91,7 +137,7 @@ final class OptimizerTests: NumericsTestCase {
     /// The gains f(μ)/μ are finite and continuous at μ = 0, and f(μ_max) = 1 for GD and SqrtNG.
     func testFilterGainsAtTheEdges() {
         let muMax = 2.5, T = 16
-        for kind in [OptimizerKind.gd, .sqrtNG, .ng] {
+        for kind in [OptimizerKind.gd, .sqrtNG, .ng, .precond(0.3)!] {
             let f = SpectralFilter(optimizer: kind, muMax: muMax, steps: T)!
             let g0 = f.gain(0)
             XCTAssertTrue(g0.isFinite && g0 > 0)

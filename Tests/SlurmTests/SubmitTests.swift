@@ -50,6 +50,28 @@ final class SubmitTests: XCTestCase {
         XCTAssertEqual(result.commands, fake.calls)
     }
 
+    /// A spec's relative spectrum files are copied beside DIR/spec.yaml (the jobs' spec), where
+    /// the jobs look for them; one that leaves the spec's directory is refused before anything
+    /// is submitted.
+    func testSpectrumFilesTravelWithTheSpecCopy() throws {
+        let eigenvalues = (1...256).map { "\(pow(Double($0), -1.2))" }.joined(separator: "\n") + "\n"
+        try FileManager.default.createDirectory(atPath: work + "/data", withIntermediateDirectories: true)
+        try eigenvalues.write(toFile: work + "/data/eigs.txt", atomically: true, encoding: .utf8)
+        let text = try String(contentsOfFile: spec, encoding: .utf8).replacingOccurrences(of: "s: [0.75, 1.5]", with: "s: [0.75, 5.0]")
+        try (text + "spectrum_files: {5.0: data/eigs.txt}\n").write(toFile: spec, atomically: true, encoding: .utf8)
+        let fake = FakeSbatch()
+        let plan = try submitSweep(request(), run: fake.run).plan
+        XCTAssertEqual(try String(contentsOfFile: plan.outDirectory + "/data/eigs.txt", encoding: .utf8), eigenvalues)
+        try (text + "spectrum_files: {5.0: ../eigs.txt}\n").write(toFile: spec, atomically: true, encoding: .utf8)
+        try eigenvalues.write(toFile: work + "/../eigs.txt", atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: work + "/../eigs.txt") }
+        let refused = FakeSbatch()
+        XCTAssertThrowsError(try submitSweep(request(out: work + "/other"), run: refused.run)) { error in
+            XCTAssertTrue("\(error)".contains("leaves the spec's directory"), "\(error)")
+        }
+        XCTAssertTrue(refused.calls.isEmpty)
+    }
+
     func testPreparesTheOutputDirectory() throws {
         let fake = FakeSbatch()
         let result = try submitSweep(request(), run: fake.run)

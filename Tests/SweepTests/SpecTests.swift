@@ -156,3 +156,112 @@ final class SpecIdentityTests: XCTestCase {
                        SweepGrid(N: [16, 32, 64], s: [0.5, 1.25], replicates: 0..<9, optimizers: [.gd, .matSign, .ng]))
     }
 }
+
+/// SPEC §4's Precond(p) in a spec's optimizer list, and SPEC §1's spectra from files.
+final class PrecondAndSpectrumFileSpecTests: XCTestCase {
+    func specText(_ replace: [String: String] = [:], extra: String = "") -> String {
+        var text = SweepSpec().yaml
+        for (key, line) in replace {
+            text = text.split(separator: "\n").map { $0.hasPrefix(key + ":") ? line : String($0) }.joined(separator: "\n")
+        }
+        return text + "\n" + extra
+    }
+
+    func scratch() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("spec-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: url) }
+        return url
+    }
+
+    /// Precond(p) is a grid optimizer: it changes the grid, never the experiment, so archives
+    /// without it keep their experiment hash (and the default experiment's text is unchanged).
+    func testPrecondIsAGridOptimizerAndLeavesTheExperimentHashAlone() throws {
+        let base = try SweepSpec.parse(specText())
+        let withPrecond = try SweepSpec.parse(specText(["optimizers": "optimizers: [GD, Precond(0.75), NG, Precond(0.25)]"]))
+        XCTAssertEqual(withPrecond.grid.optimizers.map(\.rawValue), ["GD", "NG", "Precond(0.25)", "Precond(0.75)"])
+        XCTAssertEqual(withPrecond.experimentSHA256, base.experimentSHA256)
+        XCTAssertNotEqual(withPrecond.sha256, base.sha256)
+        XCTAssertEqual(SweepGrid(canonicalText: withPrecond.grid.canonicalText), withPrecond.grid)
+        XCTAssertFalse(base.experiment.canonicalText.contains("spectrum"))
+        for bad in ["Precond(2)", "Precond(-0.5)", "Precond(x)"] {
+            XCTAssertThrowsError(try SweepSpec.parse(specText(["optimizers": "optimizers: [GD, \(bad)]"]), file: "p.yaml")) { error in
+                XCTAssertTrue("\(error)".contains("key 'optimizers'") && "\(error)".contains("0 ≤ p ≤ 1"), "\(error)")
+            }
+        }
+        XCTAssertThrowsError(try SweepSpec.parse(specText(["optimizers": "optimizers: [Precond(0.5), Precond(0.50)]"])))
+    }
+
+    /// The default experiment's text and hash are those of the versions before Precond(p) and
+    /// spectrum files (written out here by hand), so archives keep their experiment.
+    func testTheDefaultExperimentKeepsItsEarlierTextAndHash() throws {
+        let earlier = "alphasweep-experiment 1\nD: 2048\nK: 8\nbeta: 0.0\nsigma: 0.3\nn: 8192\nT: 16\nsampler: joint\n"
+            + "master_seed: 20260501\nadam_lr: {log10_min: -2.0, log10_max: 2.0, log10_step: 0.25}\n"
+            + "matsign_lr: {log10_min: -2.0, log10_max: 3.0, log10_step: 0.25}\n"
+        let spec = try SweepSpec.parse(specText(["optimizers": "optimizers: [GD, Precond(0.5)]"]))
+        XCTAssertEqual(spec.experiment.canonicalText, earlier)
+        XCTAssertEqual(spec.experimentSHA256, "5d9e07926114acdee5a22a1414c1379cb7ccbab15a894d74e716f5978c807a69")
+    }
+
+    /// A file spectrum enters the experiment by its content's hash: the same bytes at another
+    /// path give the same experiment, other bytes another one; relative paths are taken from
+    /// the spec's directory.
+    func testSpectrumFileIdentityIsItsContentNotItsPath() throws {
+        let dir = try scratch()
+        let D = 64
+        let values = (1...D).map { k in k <= 8 ? pow(Double(k), -0.5) : pow(8, 1.5) * pow(Double(k), -2) }
+        let text = values.map { "\($0)" }.joined(separator: "\n") + "\n"
+        try text.write(to: dir.appendingPathComponent("a.txt"), atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("sub"), withIntermediateDirectories: true)
+        try text.write(to: dir.appendingPathComponent("sub/b.txt"), atomically: true, encoding: .utf8)
+        try (text + "1e-9\n").write(to: dir.appendingPathComponent("c.txt"), atomically: true, encoding: .utf8)
+        func load(_ file: String, d: Int = D) throws -> SweepSpec {
+            let spec = dir.appendingPathComponent("spec-\(UUID().uuidString).yaml")
+            try specText(["D": "D: \(d)", "N": "N: [8, 16, 32]", "s": "s: [1.0, 7.0]"], extra: "spectrum_files: {7: \(file)}\n")
+                .write(to: spec, atomically: true, encoding: .utf8)
+            return try SweepSpec.load(path: spec.path).spec
+        }
+        let a = try load("a.txt"), b = try load(dir.appendingPathComponent("sub/b.txt").path)
+        XCTAssertEqual(a.experimentSHA256, b.experimentSHA256)
+        XCTAssertEqual(a.sha256, b.sha256)
+        XCTAssertTrue(a.experiment.canonicalText.contains("spectrum_files: {7.0: sha256 "))
+        let file = try XCTUnwrap(a.experiment.fileSpectrum(s: 7))
+        XCTAssertEqual(file.eigenvalues.count, D)
+        XCTAssertEqual(file.eigenvalues.reduce(0, +), 1, accuracy: 1e-14)
+        XCTAssertEqual(file.eigenvalues, file.eigenvalues.sorted(by: >))
+        XCTAssertNil(a.experiment.fileSpectrum(s: 1))
+        XCTAssertEqual(try SweepSpec.parse(a.yaml).experimentSHA256, a.experimentSHA256, "the YAML rendering keeps the file")
+        var withoutFile = a
+        withoutFile.experiment.spectrumFiles = []
+        XCTAssertNotEqual(withoutFile.experimentSHA256, a.experimentSHA256)
+        // One more eigenvalue is another file: refused at D = 64, another experiment at D = 65.
+        XCTAssertThrowsError(try load("c.txt")) { XCTAssertTrue("\($0)".contains("holds 65 eigenvalues; D = 64"), "\($0)") }
+        XCTAssertNotEqual(try load("c.txt", d: 65).experimentSHA256, a.experimentSHA256)
+    }
+
+    /// Bad spectrum files and labels are refused in one line naming the key and the file.
+    func testBadSpectrumFilesAreRefusedInOneLine() throws {
+        let dir = try scratch()
+        try "1\n2\nminus\n".write(to: dir.appendingPathComponent("word.txt"), atomically: true, encoding: .utf8)
+        try "1\n0\n".write(to: dir.appendingPathComponent("zero.txt"), atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("adir"), withIntermediateDirectories: true)
+        let cases: [(String, String)] = [
+            ("spectrum_files: {7: missing.txt}", "missing.txt: no such file"),
+            ("spectrum_files: {7: word.txt}", "line 3: 'minus' is not a finite number"),
+            ("spectrum_files: {7: zero.txt}", "line 2: eigenvalue 0.0 is not positive"),
+            ("spectrum_files: {7: adir}", "not a regular file"),
+            ("spectrum_files: {3: word.txt}", "3.0 is not one of the values of 's'"),
+            ("spectrum_files: [a.txt]", "must be a mapping"),
+        ]
+        for (line, expected) in cases {
+            let spec = dir.appendingPathComponent("bad.yaml")
+            try specText(["s": "s: [1.0, 7.0]"], extra: line + "\n").write(to: spec, atomically: true, encoding: .utf8)
+            XCTAssertThrowsError(try SweepSpec.load(path: spec.path), line) { error in
+                let message = "\(error)"
+                XCTAssertTrue(message.contains("key 'spectrum_files"), message)
+                XCTAssertTrue(message.contains(expected), "expected '\(expected)' in: \(message)")
+                XCTAssertFalse(message.contains("\n"), message)
+            }
+        }
+    }
+}

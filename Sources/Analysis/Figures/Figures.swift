@@ -9,12 +9,16 @@ struct OptimizerStyle {
     var shape: MarkerShape
 
     static func of(_ optimizer: OptimizerKind) -> OptimizerStyle {
-        switch optimizer {
+        switch optimizer.family {
         case .gd: return OptimizerStyle(color: "#0072B2", shape: .circle)       // blue
         case .adam: return OptimizerStyle(color: "#E69F00", shape: .square)     // orange
         case .matSign: return OptimizerStyle(color: "#009E73", shape: .triangleUp) // bluish green
         case .sqrtNG: return OptimizerStyle(color: "#CC79A7", shape: .diamond)  // reddish purple
         case .ng: return OptimizerStyle(color: "#D55E00", shape: .triangleDown) // vermillion
+        // Precond(p): sky blue to black as p goes 0 → 1, so a family of curves reads as one.
+        case .precond:
+            let shade = Int((1 - optimizer.power) * 180)
+            return OptimizerStyle(color: String(format: "#%02X%02X%02X", shade / 2, shade, shade), shape: .circle)
         }
     }
 }
@@ -70,7 +74,7 @@ extension AnalysisReport {
         var svg = SVGCanvas(width: Double(columns) * cellW + 16, height: header + Double(panelRows) * cellH + 10)
 
         svg.text(svg.width / 2, 24, "Test loss L(N) by spectral decay s", size: 18, anchor: .middle, weight: "bold")
-        legend(&svg, y: 50, optimizers: optimizers, extras: [("solid", "power-law fit"), ("dashed", "theory")])
+        Self.legend(&svg, y: 50, optimizers: optimizers, extras: [("solid", "power-law fit"), ("dashed", "theory")])
         svg.text(svg.width / 2, 80,
                  "markers: geometric mean over replicates; bars: ×/÷ exp(1 sd of log L)",
                  size: 13, anchor: .middle, color: "#444444")
@@ -90,7 +94,7 @@ extension AnalysisReport {
                                          pixelLow: x0, pixelHigh: x0 + plotW)
             let yAxis = PlotAxis.fitting(yValues, logarithmic: true, padding: 0.05,
                                          pixelLow: y0 + plotH, pixelHigh: y0)
-            frame(&svg, x: xAxis, y: yAxis,
+            Self.frame(&svg, x: xAxis, y: yAxis,
                   xLabel: prow == panelRows - 1 || si + columns >= sValues.count ? "N (features)" : nil,
                   yLabel: col == 0 ? "test loss L" : nil)
             svg.text(x0 + plotW / 2, y0 - 10, "s = \(formatS(s))", size: 16, anchor: .middle, weight: "bold")
@@ -137,7 +141,7 @@ extension AnalysisReport {
             + "<tspan dy=\"0.3em\" font-size=\"75%\">GD</tspan>"
         let title = gap ? "Paired gap \(gapSymbol)<tspan dy=\"-0.3em\"> against s</tspan>" : "Scaling exponent α against s"
         svg.text(svg.width / 2, 26, title, size: 18, anchor: .middle, weight: "bold", markup: true)
-        legend(&svg, y: 52, optimizers: shown, extras: [("hollow", "theory")])
+        Self.legend(&svg, y: 52, optimizers: shown, extras: [("hollow", "theory")])
         let level = Int((options.confidence * 100).rounded())
         svg.text(svg.width / 2, 80, "bars: \(level) % bootstrap CI (BCa; percentile where BCa degenerates)",
                  size: 13, anchor: .middle, color: "#444444")
@@ -165,7 +169,7 @@ extension AnalysisReport {
                              logarithmic: false, pixelLow: left, pixelHigh: left + plotW)
         let yAxis = PlotAxis.fitting(yValues, logarithmic: false, padding: 0.06,
                                      pixelLow: top + plotH, pixelHigh: top)
-        frame(&svg, x: xAxis, y: yAxis, xLabel: "spectral decay s", yLabel: gap ? gapSymbol : "α",
+        Self.frame(&svg, x: xAxis, y: yAxis, xLabel: "spectral decay s", yLabel: gap ? gapSymbol : "α",
               xTicks: sValues.map { PlotAxis.Tick(value: $0, label: formatS($0)) })
         if yAxis.contains(0) {
             svg.line(left, yAxis.pixel(0), left + plotW, yAxis.pixel(0), stroke: "#555555", width: 1.2,
@@ -205,7 +209,7 @@ extension AnalysisReport {
     // MARK: - Shared pieces
 
     /// Plot frame with ticks, tick labels, light grid lines and axis labels.
-    private func frame(_ svg: inout SVGCanvas, x: PlotAxis, y: PlotAxis, xLabel: String?, yLabel: String?,
+    static func frame(_ svg: inout SVGCanvas, x: PlotAxis, y: PlotAxis, xLabel: String?, yLabel: String?,
                        xTicks: [PlotAxis.Tick]? = nil) {
         let left = min(x.pixelLow, x.pixelHigh), right = max(x.pixelLow, x.pixelHigh)
         let top = min(y.pixelLow, y.pixelHigh), bottom = max(y.pixelLow, y.pixelHigh)
@@ -243,7 +247,7 @@ extension AnalysisReport {
 
     /// A one-line legend centred at height y: optimizers (marker on a line), then extra entries
     /// ("solid", "dashed", "hollow") drawn in grey.
-    private func legend(_ svg: inout SVGCanvas, y: Double, optimizers: [OptimizerKind],
+    static func legend(_ svg: inout SVGCanvas, y: Double, optimizers: [OptimizerKind],
                         extras: [(kind: String, label: String)]) {
         let entryWidths = optimizers.map { 44 + 9 * Double($0.rawValue.count) } + extras.map { 44 + 7.6 * Double($0.label.count) }
         var x = (svg.width - entryWidths.reduce(0, +)) / 2

@@ -1,7 +1,7 @@
 import Foundation
 import Vocabulary
 
-/// Trains every optimizer of SPEC §4 on one problem instance.
+/// Trains every optimizer of SPEC §4 (the Precond(p) family included) on one problem instance.
 ///
 /// Created once per instance: it computes the eigendecomposition F = V diag(μ) Vᵀ (the steps
 /// of dsyevd, with V kept factored as Q Z: `LAPACK.FactoredSymmetricEigen`) and B̃ = VᵀB once,
@@ -52,8 +52,8 @@ public final class InstanceTrainer: Sendable {
     /// `failed`, a non-finite loss `diverged` (for Adam and MatSign: every lr of the grid).
     public func train(_ kind: OptimizerKind) -> TrainingOutcome {
         do {
-            switch kind {
-            case .gd, .sqrtNG, .ng:
+            switch kind.family {
+            case .gd, .sqrtNG, .ng, .precond:
                 let filter = SpectralFilter(optimizer: kind, muMax: muMax, steps: T)!
                 let theta = spectralReadout(filter)
                 return outcome(theta: theta, testLoss: instance.testLoss(theta), lr: filter.stepSize, atEdge: false)
@@ -99,14 +99,14 @@ public final class InstanceTrainer: Sendable {
     /// The final readouts of Adam or MatSign for each peak learning rate, as one N×(K·G) matrix
     /// (readout g in columns g·K..<(g+1)·K).
     public func readouts(_ kind: OptimizerKind, peakLearningRates lrs: [Double]) throws -> Matrix {
-        switch kind {
+        switch kind.family {
         case .adam: return adamReadouts(peakLearningRates: lrs)
         case .matSign: return try matSignReadouts(peakLearningRates: lrs)
-        default: throw InvalidProblemError("\(kind.rawValue) has no learning-rate grid")
+        case .gd, .sqrtNG, .ng, .precond: throw InvalidProblemError("\(kind.rawValue) has no learning-rate grid")
         }
     }
 
-    // MARK: - Spectral filters (GD, SqrtNG, NG)
+    // MARK: - Spectral filters (GD, SqrtNG, NG, Precond(p))
 
     /// Θ_T = V diag(f(μ)/μ) VᵀB for `filter`.
     public func spectralReadout(_ filter: SpectralFilter) -> Matrix {

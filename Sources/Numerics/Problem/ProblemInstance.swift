@@ -51,7 +51,7 @@ public struct ProblemInstance: Sendable {
     public static func sample(experiment p: Experiment, key: InstanceKey) throws -> ProblemInstance {
         try validate(p, key)
         let N = key.N, D = p.D, K = p.K
-        let lambda = Spectrum.eigenvalues(s: key.s, D: D)
+        let lambda = p.latentEigenvalues(s: key.s)
 
         var featureStream = RandomStream(masterSeed: p.masterSeed, instance: key, stream: .features)
         let W = Matrix(rows: N, columns: D, elements: featureStream.standardNormals(count: N * D))
@@ -93,6 +93,9 @@ public struct ProblemInstance: Sendable {
         guard p.D > 0, p.K > 0, p.n > 0 else { throw InvalidProblemError("D, K and n must be positive") }
         guard p.T >= 0 else { throw InvalidProblemError("T must be non-negative") }
         guard key.s.isFinite, p.beta.isFinite else { throw InvalidProblemError("s and beta must be finite") }
+        if let file = p.fileSpectrum(s: key.s), file.eigenvalues.count != p.D {
+            throw InvalidProblemError("the spectrum file for s = \(key.s) holds \(file.eigenvalues.count) eigenvalues, not D = \(p.D)")
+        }
         guard p.sigma.isFinite, p.sigma >= 0 else { throw InvalidProblemError("sigma must be finite and ≥ 0") }
         guard key.replicate >= 0, key.replicate <= Int(UInt32.max), key.N <= Int(UInt32.max) else {
             throw InvalidProblemError("replicate and N must fit the RNG key (0 ≤ · < 2^32)")

@@ -1,4 +1,5 @@
 import Foundation
+import Vocabulary
 
 /// The covariance spectrum of the latent input (SPEC §1).
 public enum Spectrum {
@@ -18,5 +19,13 @@ public enum Spectrum {
     public static func teacherVariances(beta: Double, D: Int) -> [Double] {
         guard D > 0 else { return [] }
         return (1...D).map { pow(Double($0), -beta) }
+    }
+}
+
+extension Experiment {
+    /// The latent spectrum of the instances with s-axis value `s`: a file's (SPEC §1, when one
+    /// stands for s) or the power law k^(−s), k = 1…D.
+    public func latentEigenvalues(s: Double) -> [Double] {
+        fileSpectrum(s: s)?.eigenvalues ?? Spectrum.eigenvalues(s: s, D: D)
     }
 }

@@ -45,7 +45,7 @@ public struct DeterministicEquivalent: Sendable {
     public let N: Int
     public let s: Double
     public let beta: Double
-    /// λ_k = k^-s / Σ_j j^-s, k = 1…D (SPEC §1; tr Λ = 1).
+    /// λ_k = k^-s / Σ_j j^-s, k = 1…D (SPEC §1; tr Λ = 1), or a spectrum from a file.
     public let eigenvalues: [Double]
     /// E[b₀,k²] = λ_k k^-β, the teacher's weight on latent mode k.
     public let teacherWeights: [Double]
@@ -67,21 +67,33 @@ public struct DeterministicEquivalent: Sendable {
     /// N random features.
     /// - Throws: `SpectralDiagnosticError.unsupported` unless 1 ≤ N < D and s, β are finite.
     public init(D: Int, N: Int, s: Double, beta: Double) throws {
+        guard s.isFinite else { throw SpectralDiagnosticError.unsupported("s = \(s) must be finite") }
+        var lambda = (1...max(D, 1)).map { Foundation.pow(Double($0), -s) }
+        let norm = lambda.reduce(0, +)
+        for k in lambda.indices { lambda[k] /= norm }
+        try self.init(N: N, eigenvalues: D >= 1 ? lambda : [], beta: beta, s: s)
+    }
+
+    /// The deterministic equivalent for a given spectrum λ_1 ≥ … ≥ λ_D (tr Λ = 1, e.g. read from
+    /// a file: SPEC §1), teacher decay β over the same order, and N random features; `s` only
+    /// labels it.
+    /// - Throws: `SpectralDiagnosticError.unsupported` unless 1 ≤ N < D, every λ is positive
+    ///   and finite, and β is finite.
+    public init(N: Int, eigenvalues lambda: [Double], beta: Double, s: Double) throws {
+        let D = lambda.count
         guard D >= 2 else { throw SpectralDiagnosticError.unsupported("D = \(D) < 2") }
         guard N >= 1, N < D else {
             throw SpectralDiagnosticError.unsupported(
                 "N = \(N) outside 1…D−1 = 1…\(D - 1): no atom at 0 / no κ₀ when N ≥ D")
         }
-        guard s.isFinite, beta.isFinite else {
-            throw SpectralDiagnosticError.unsupported("s = \(s), β = \(beta) must be finite")
+        guard beta.isFinite else { throw SpectralDiagnosticError.unsupported("β = \(beta) must be finite") }
+        guard lambda.allSatisfy({ $0 > 0 && $0.isFinite }) else {
+            throw SpectralDiagnosticError.unsupported("every eigenvalue must be positive and finite")
         }
         self.D = D
         self.N = N
         self.s = s
         self.beta = beta
-        var lambda = (1...D).map { Foundation.pow(Double($0), -s) }
-        let norm = lambda.reduce(0, +)
-        for k in lambda.indices { lambda[k] /= norm }
         eigenvalues = lambda
         teacherWeights = lambda.indices.map { lambda[$0] * Foundation.pow(Double($0 + 1), -beta) }
         totalMass = teacherWeights.reduce(0, +)

@@ -41,17 +41,23 @@ public struct SpectralDiagnostic: Sendable {
     }
 
     /// The spectral filters of SPEC §4 (f(0) = 0), evaluated at complex z.
-    public enum Filter: String, CaseIterable, Sendable {
-        case gd = "GD"
-        case sqrtNG = "SqrtNG"
-        case ng = "NG"
+    public enum Filter: Sendable, Hashable {
+        case gd
+        case sqrtNG
+        case ng
+        /// Precond(p), 0 ≤ p ≤ 1 (a diagnostic refuses other powers).
+        case precond(power: Double)
+
+        /// GD, SqrtNG and NG: the filters every diagnostic predicts unless told otherwise.
+        public static let standard: [Filter] = [.gd, .sqrtNG, .ng]
 
         /// The filter of a linear optimizer; nil for Adam and MatSign, which have none.
         public init?(_ optimizer: OptimizerKind) {
-            switch optimizer {
+            switch optimizer.family {
             case .gd: self = .gd
             case .sqrtNG: self = .sqrtNG
             case .ng: self = .ng
+            case .precond: self = .precond(power: optimizer.power)
             case .adam, .matSign: return nil
             }
         }
@@ -61,11 +67,14 @@ public struct SpectralDiagnostic: Sendable {
             case .gd: return .gd
             case .sqrtNG: return .sqrtNG
             case .ng: return .ng
+            case .precond(let p): return .precond(p)!
             }
         }
 
         /// f(z) after `steps` steps with top eigenvalue μ and ε = 1e-6·μ:
-        /// GD 1 − (1 − z/μ)^T, SqrtNG 1 − (1 − ηz/√(z+ε))^T with η = √(μ+ε)/μ, NG 1 − (ε/(z+ε))^T.
+        /// GD 1 − (1 − z/μ)^T, SqrtNG 1 − (1 − ηz/√(z+ε))^T with η = √(μ+ε)/μ, NG 1 − (ε/(z+ε))^T,
+        /// Precond(p) 1 − (1 − ηz(z+ε)^(−p))^T with η = (μ+ε)^p/μ (principal branch: the contour
+        /// stays off the negative axis).
         public func value(at z: Complex, topEigenvalue mu: Double, steps: Int) -> Complex {
             1 - residual(at: z, topEigenvalue: mu, steps: steps)
         }
@@ -81,6 +90,11 @@ public struct SpectralDiagnostic: Sendable {
                 return Complex.pow(1 - eta * z / Complex.sqrt(z + eps), steps)
             case .ng:
                 return Complex.pow(eps / (z + eps), steps)
+            case .precond(let p):
+                let eta = Foundation.pow(mu + eps, p) / mu
+                // p = 0: (z+ε)^0 = 1 exactly, so the filter is GD's.
+                let power = p == 0 ? Complex(1) : Complex.exp(-p * Complex.log(z + eps))
+                return Complex.pow(1 - eta * z * power, steps)
             }
         }
     }
@@ -141,17 +155,25 @@ public struct SpectralDiagnostic: Sendable {
     /// μ_max used by the filters (the deterministic-equivalent top edge unless overridden).
     public let topEigenvalue: Double
     public let selfCheck: SelfCheck
-    /// GD, SqrtNG and NG, in the canonical optimizer order.
+    /// One per filter asked for (GD, SqrtNG and NG by default), in that order.
     public let predictions: [Prediction]
+    /// The filters predicted.
+    public let filters: [Filter]
     /// Upper-half nodes t_j = 2πj/M, j = 0…M/2 (the lower half follows by conjugate symmetry).
     let nodes: [Node]
 
-    /// Predicts L(N) for GD, SqrtNG and NG at (s, N) under `experiment` (D, β, σ, n, T).
+    /// Predicts L(N) for `filters` (GD, SqrtNG and NG by default) at (s, N) under `experiment`
+    /// (D, β, σ, n, T), with the latent spectrum of s (`Experiment.latentEigenvalues`: a file's
+    /// when one stands for s, else k^(−s)).
     /// - Throws: `SpectralDiagnosticError`: `unsupported` (N ≥ D, T < 1, n ≤ df₂ + 1, …),
     ///   `continuationFailed`, `notConverged`, or `selfCheckFailed` when the contour misses the
     ///   continuous mass or the eigenvalue count N by more than `options.selfCheckTolerance`.
-    public init(experiment: Experiment, s: Double, N: Int, options: Options = Options()) throws {
+    public init(experiment: Experiment, s: Double, N: Int, options: Options = Options(),
+                filters: [Filter] = Filter.standard) throws {
         guard experiment.T >= 1 else { throw SpectralDiagnosticError.unsupported("T = \(experiment.T) < 1") }
+        for case .precond(let p) in filters where !(p >= 0 && p <= 1) {
+            throw SpectralDiagnosticError.unsupported("Precond power \(p) outside 0…1")
+        }
         guard experiment.sigma.isFinite, experiment.sigma >= 0 else {
             throw SpectralDiagnosticError.unsupported("σ = \(experiment.sigma)")
         }
@@ -161,7 +183,12 @@ public struct SpectralDiagnostic: Sendable {
               options.initialNodes >= 8, options.initialNodes % 4 == 0 else {
             throw SpectralDiagnosticError.unsupported("invalid contour options \(options)")
         }
-        let de = try DeterministicEquivalent(D: experiment.D, N: N, s: s, beta: experiment.beta)
+        let de: DeterministicEquivalent
+        if let file = experiment.fileSpectrum(s: s) {
+            de = try DeterministicEquivalent(N: N, eigenvalues: file.eigenvalues, beta: experiment.beta, s: s)
+        } else {
+            de = try DeterministicEquivalent(D: experiment.D, N: N, s: s, beta: experiment.beta)
+        }
         let mu = options.topEigenvalue ?? de.upperEdge.z
         guard mu.isFinite, mu > 0 else { throw SpectralDiagnosticError.unsupported("μ_max = \(mu)") }
         self.experiment = experiment
@@ -170,6 +197,7 @@ public struct SpectralDiagnostic: Sendable {
         self.options = options
         self.equivalent = de
         self.topEigenvalue = mu
+        self.filters = filters
         let left = options.leftCrossing * de.lowerEdge.z
         let right = options.rightCrossing * de.upperEdge.z
         let contour = LogEllipseContour.fitted(left: left, right: right, topEigenvalue: min(mu, de.upperEdge.z),
@@ -179,9 +207,9 @@ public struct SpectralDiagnostic: Sendable {
         // Nodes at M = initialNodes, then doubling until every integral settles.
         var m = options.initialNodes
         var nodes = try Self.solveNodes(count: m, contour: contour, equivalent: de)
-        var values = Self.integrals(nodes: nodes, equivalent: de, experiment: experiment, mu: mu)
+        var values = Self.integrals(nodes: nodes, filters: filters, experiment: experiment, mu: mu)
         var change = Double.infinity
-        let scales = Self.integralScales(equivalent: de)
+        let scales = Self.integralScales(equivalent: de, filterCount: filters.count)
         while true {
             guard 2 * m <= options.maximumNodes else {
                 throw SpectralDiagnosticError.notConverged(
@@ -189,7 +217,7 @@ public struct SpectralDiagnostic: Sendable {
             }
             nodes = try Self.refine(nodes, contour: contour, equivalent: de)
             m *= 2
-            let refined = Self.integrals(nodes: nodes, equivalent: de, experiment: experiment, mu: mu)
+            let refined = Self.integrals(nodes: nodes, filters: filters, experiment: experiment, mu: mu)
             change = zip(zip(refined, values), scales).map { abs($0.0 - $0.1) / $1 }.max()!
             values = refined
             if change <= options.quadratureTolerance { break }
@@ -219,13 +247,13 @@ public struct SpectralDiagnostic: Sendable {
         let lrf = de.ridgelessLoss
         let sigma2 = experiment.sigma * experiment.sigma
         var predictions: [Prediction] = []
-        for (index, filter) in Filter.allCases.enumerated() {
+        for (index, filter) in filters.enumerated() {
             let continuous = values[2 + 2 * index]
             let df2 = values[3 + 2 * index]
             let denominator = Double(experiment.n) - df2 - 1
             guard denominator > 0 else {
                 throw SpectralDiagnosticError.unsupported(
-                    "n = \(experiment.n) ≤ df₂ + 1 = \(df2 + 1) for \(filter.rawValue): noise term undefined")
+                    "n = \(experiment.n) ≤ df₂ + 1 = \(df2 + 1) for \(filter.optimizer.rawValue): noise term undefined")
             }
             let noise = (sigma2 + lrf) * df2 / denominator
             predictions.append(Prediction(
@@ -254,10 +282,10 @@ public struct SpectralDiagnostic: Sendable {
 
     /// The diagnostics for every N of a grid, in order; a failure for one N (e.g. N ≥ D) does
     /// not stop the others.
-    public static func evaluate(experiment: Experiment, s: Double, Ns: [Int],
-                                options: Options = Options()) -> [Result<SpectralDiagnostic, SpectralDiagnosticError>] {
+    public static func evaluate(experiment: Experiment, s: Double, Ns: [Int], options: Options = Options(),
+                                filters: [Filter] = Filter.standard) -> [Result<SpectralDiagnostic, SpectralDiagnosticError>] {
         Ns.map { n in
-            do { return .success(try SpectralDiagnostic(experiment: experiment, s: s, N: n, options: options)) }
+            do { return .success(try SpectralDiagnostic(experiment: experiment, s: s, N: n, options: options, filters: filters)) }
             catch let e as SpectralDiagnosticError { return .failure(e) }
             catch { return .failure(.unsupported("\(error)")) }
         }
@@ -267,11 +295,11 @@ public struct SpectralDiagnostic: Sendable {
     /// - Throws: the first `SpectralDiagnosticError`, or `unsupported` for Adam and MatSign.
     public static func losses(for optimizer: OptimizerKind, experiment: Experiment, s: Double,
                               Ns: [Int], options: Options = Options()) throws -> [Double] {
-        guard Filter(optimizer) != nil else {
+        guard let filter = Filter(optimizer) else {
             throw SpectralDiagnosticError.unsupported("no spectral theory for \(optimizer.rawValue)")
         }
         return try Ns.map { n in
-            try SpectralDiagnostic(experiment: experiment, s: s, N: n, options: options)
+            try SpectralDiagnostic(experiment: experiment, s: s, N: n, options: options, filters: [filter])
                 .prediction(for: optimizer)!.loss
         }
     }
@@ -290,11 +318,11 @@ public struct SpectralDiagnostic: Sendable {
         return -acc / Double(2 * half)
     }
 
-    /// Continuous mass, eigenvalue count, then (∫(1−f)² dm_cont, df₂) for GD, SqrtNG, NG.
-    static func integrals(nodes: [Node], equivalent: DeterministicEquivalent,
+    /// Continuous mass, eigenvalue count, then (∫(1−f)² dm_cont, df₂) for each filter.
+    static func integrals(nodes: [Node], filters: [Filter],
                           experiment: Experiment, mu: Double) -> [Double] {
         var out = [integrate(nodes) { $1.g }, integrate(nodes) { $1.trace }]
-        for filter in Filter.allCases {
+        for filter in filters {
             let residuals = nodes.map { filter.residual(at: $0.z, topEigenvalue: mu, steps: experiment.T) }
             out.append(integrate(nodes) { j, node in residuals[j] * residuals[j] * node.g })
             out.append(integrate(nodes) { j, node in
@@ -305,9 +333,9 @@ public struct SpectralDiagnostic: Sendable {
         return out
     }
 
-    static func integralScales(equivalent: DeterministicEquivalent) -> [Double] {
+    static func integralScales(equivalent: DeterministicEquivalent, filterCount: Int) -> [Double] {
         let mass = equivalent.totalMass, count = Double(equivalent.N)
-        return [mass, count] + Array(repeating: [mass, count], count: Filter.allCases.count).flatMap { $0 }
+        return [mass, count] + Array(repeating: [mass, count], count: filterCount).flatMap { $0 }
     }
 
     static func makeNode(t: Double, kappa: Complex, contour: LogEllipseContour,
