@@ -14,7 +14,7 @@ public enum BatchScripts {
 #   sbatch --dependency=afterok:<array job id> jobs/merge-analyze.sbatch runs/a 4
 #
 # Arguments (each falls back to the environment variable in brackets, then to the default):
-#   array.sbatch [SPEC [OUT_DIR [SHARDS [ALPHASWEEP [ARCHIVE]]]]]
+#   array.sbatch [SPEC [OUT_DIR [SHARDS [ALPHASWEEP [ARCHIVE [FIRST_SHARD]]]]]]
 #   SPEC        sweep spec                         [SPEC; jobs/default.yaml]
 #   OUT_DIR     directory of the shard files       [OUT_DIR; shards]
 #   SHARDS      K, the number of shards            [SHARDS; $SLURM_ARRAY_TASK_COUNT]
@@ -22,8 +22,10 @@ public enum BatchScripts {
 #               array's task count is then not K.
 #   ALPHASWEEP  the binary                         [ALPHASWEEP; $SLURM_SUBMIT_DIR/.build/release/alphasweep]
 #   ARCHIVE     a results file this sweep extends: the shards split and run only the tasks it
-#               lacks (`run --extend`); it is read, never changed   [ARCHIVE; none]
-#   DRAIN_SECONDS, ALPHASWEEP_LAUNCHER, ALPHASWEEP_REQUEUE: as in jobs/sweep.sbatch.
+#               lacks (`run --extend`); it is read, never changed ("" for none)  [ARCHIVE; none]
+#   FIRST_SHARD array task I runs shard FIRST_SHARD + I: `submit` splits K shards into several
+#               arrays when K exceeds the cluster's MaxArraySize     [FIRST_SHARD; 0]
+#   DRAIN_SECONDS, LOST_RANK_SECONDS, ALPHASWEEP_LAUNCHER, ALPHASWEEP_REQUEUE: as in jobs/sweep.sbatch.
 #
 # Stopping works as in jobs/sweep.sbatch: USR1 120 s before the time limit (or by
 # `scancel --signal=USR1 --batch JOBID_TASK`), TERM from scancel; the shard file is left closed
@@ -43,6 +45,7 @@ OUT_DIR=${2:-${OUT_DIR:-shards}}
 SHARDS=${3:-${SHARDS:-${SLURM_ARRAY_TASK_COUNT:-}}}
 ALPHASWEEP=${4:-${ALPHASWEEP:-${SLURM_SUBMIT_DIR:-$PWD}/.build/release/alphasweep}}
 ARCHIVE=${5:-${ARCHIVE:-}}
+FIRST_SHARD=${6:-${FIRST_SHARD:-0}}
 DRAIN_SECONDS=${DRAIN_SECONDS:-60}
 
 # One BLAS thread per rank: the ranks are the parallelism.
@@ -69,9 +72,15 @@ launch() {
   fi
   say "launching $ntasks ranks with $launcher: $*"
   case "$launcher" in
-    srun) srun --mpi=pmix --ntasks="$ntasks" --cpus-per-task=1 "$@" & ;;
+    # A rank that dies ends the whole step at once (a site may not set KillOnBadExit=1).
+    srun) srun --mpi=pmix --kill-on-bad-exit=1 --ntasks="$ntasks" --cpus-per-task=1 "$@" & ;;
     mpirun)
       if [ "$(id -u)" -eq 0 ]; then export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1; fi
+      # TCP keepalive on mpirun's links to its daemons: a host cut off from the network is
+      # noticed in ~25 s and the job ends, instead of Open MPI's 300+20x9 s (hpc/MULTINODE.md).
+      export OMPI_MCA_oob_tcp_keepalive_time=${OMPI_MCA_oob_tcp_keepalive_time:-10} \
+             OMPI_MCA_oob_tcp_keepalive_intvl=${OMPI_MCA_oob_tcp_keepalive_intvl:-5} \
+             OMPI_MCA_oob_tcp_keepalive_probes=${OMPI_MCA_oob_tcp_keepalive_probes:-3}
       mpirun --bind-to none -np "$ntasks" -x OPENBLAS_NUM_THREADS -x OMP_NUM_THREADS \
         -x HDF5_USE_FILE_LOCKING "$@" & ;;
     *) say "error: ALPHASWEEP_LAUNCHER must be srun, mpirun or auto, not '$launcher'"; exit 2 ;;
@@ -111,14 +120,17 @@ run_to_end() {
 }
 # ---- end: the run ----
 
-SHARD=${SLURM_ARRAY_TASK_ID:-}
-case "$SHARD" in ''|*[!0-9]*) say "error: not a job array task (SLURM_ARRAY_TASK_ID='$SHARD'); submit with --array"; exit 2 ;; esac
+TASK=${SLURM_ARRAY_TASK_ID:-}
+case "$TASK" in ''|*[!0-9]*) say "error: not a job array task (SLURM_ARRAY_TASK_ID='$TASK'); submit with --array"; exit 2 ;; esac
+case "$FIRST_SHARD" in ''|*[!0-9]*) say "error: the first shard is not a number ('$FIRST_SHARD'); pass it as the 6th argument"; exit 2 ;; esac
+SHARD=$((FIRST_SHARD + TASK))
 case "$SHARDS" in ''|*[!0-9]*) say "error: the number of shards is unknown or not a number ('$SHARDS'); pass it as the 3rd argument"; exit 2 ;; esac
 [ "$SHARD" -lt "$SHARDS" ] || { say "error: array task $SHARD is not a shard of $SHARDS (0..$((SHARDS - 1)))"; exit 2; }
 mkdir -p "$OUT_DIR" || exit 1
 OUT=$OUT_DIR/shard-$SHARD.h5
 
 args=(run "$SPEC" --out "$OUT" --shard "$SHARD/$SHARDS" --drain-seconds "$DRAIN_SECONDS")
+if [ -n "${LOST_RANK_SECONDS:-}" ]; then args+=(--lost-rank-seconds "$LOST_RANK_SECONDS"); fi
 if [ -n "$ARCHIVE" ]; then args+=(--extend "$ARCHIVE"); fi
 if [ -e "$OUT" ]; then args+=(--resume); say "$OUT exists: resuming it"; fi
 say "shard $SHARD/$SHARDS of $SPEC -> $OUT on ${SLURM_JOB_NODELIST:-$(hostname)}"

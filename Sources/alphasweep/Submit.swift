@@ -14,7 +14,9 @@ struct Submit: ParsableCommand {
         into DIR/merged.h5 and writes DIR/alpha.json and DIR/figures/. The jobs read a copy of the \
         spec, DIR/spec.yaml; logs go to DIR/logs/; the sbatch commands that ran are in \
         DIR/submit-commands.txt. Submitting again to the same DIR resumes the shards (a different \
-        spec is refused). 120 s before its time limit a task stops cleanly and can be resubmitted.
+        spec is refused). 120 s before its time limit a task stops cleanly and can be resubmitted. \
+        K may exceed the cluster's MaxArraySize (read with `scontrol show config`): the shards are \
+        then split over several array jobs. DIR/jobs.tsv lists every job submitted there.
         """)
 
     @Argument(help: "The sweep spec (YAML).") var spec: String
@@ -32,6 +34,8 @@ struct Submit: ParsableCommand {
     @Option(help: ArgumentHelp("Grow this archive: the array runs only the tasks it lacks; the merge job merges it with them into DIR/merged.h5 (the archive is never modified).",
                                valueName: "ARCHIVE.h5"))
     var extend: String?
+    @Option(help: ArgumentHelp("At most R array tasks run at once (--array=0-M%R).", valueName: "R"))
+    var maxRunning: Int?
 
     func run() throws {
         if let extend {
@@ -46,7 +50,7 @@ struct Submit: ParsableCommand {
         }
         let request = SubmitRequest(specPath: spec, shards: shards, outDirectory: out, partition: partition,
                                     time: time, account: account, ranksPerShard: ranksPerShard,
-                                    sbatch: sbatch, dryRun: dryRun, archive: extend)
+                                    sbatch: sbatch, dryRun: dryRun, archive: extend, maxRunning: maxRunning)
         do {
             print(try submitSweep(request).summary)
         } catch let error as SubmitError where error.isBadInput {

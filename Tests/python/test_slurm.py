@@ -8,7 +8,7 @@ import time
 import pytest
 
 from slurm_fixture import (BINARY, REPO, SLURM_LOCAL, SMOKE, alphasweep_binary, assert_same_results,  # noqa: F401
-                           local_slurm, read_results)
+                           local_slurm, multinode_cluster, netns_available, read_results)
 
 SMOKE_TASKS = 120
 
@@ -74,6 +74,59 @@ def test_submit_array_then_merge_equals_a_single_run(local_slurm, smoke_referenc
     assert commands[0].startswith("sbatch --parsable") and "--array=0-2" in commands[0]
     assert f"--dependency=afterok:{array_id}" in commands[1]
     assert not marker.exists()
+    jobs = [line.split("\t") for line in (out / "jobs.tsv").read_text().splitlines()]
+    assert [row[:3] for row in jobs] == [["array", str(array_id), "0-2"], ["merge", str(merge_id), "0-2"]]
+
+
+def test_submit_throttles_the_array_with_max_running(local_slurm, smoke_reference, tmp_path):
+    out = tmp_path / "throttled"
+    result = run_alphasweep(local_slurm, "submit", SMOKE, "--array", "3", "--max-running", "1", "--out", out,
+                            "--time", "00:20:00", cwd=tmp_path)
+    array_id = int(re.search(r"array job (\d+)", result.stdout).group(1))
+    merge_id = int(re.search(r"merge job (\d+)", result.stdout).group(1))
+    assert "at most 1 running at once" in result.stdout, result.stdout
+    shown = local_slurm.run(["scontrol", "show", "job", str(array_id)], check=False).stdout
+    assert "ArrayTaskThrottle=1" in shown or not shown.strip(), shown
+    most_running = 0
+    deadline = time.monotonic() + 900
+    while local_slurm.states(merge_id) and set(local_slurm.states(merge_id)) & {"PENDING", "RUNNING", "COMPLETING"}:
+        assert time.monotonic() < deadline, local_slurm.states(array_id)
+        most_running = max(most_running, local_slurm.states(array_id).count("RUNNING"))
+        time.sleep(0.3)
+    assert most_running <= 1, f"{most_running} shards ran at once under --max-running 1"
+    assert "--array=0-2%1" in (out / "submit-commands.txt").read_text()
+    assert len(assert_same_results(smoke_reference, out / "merged.h5")) == SMOKE_TASKS
+
+
+def test_submit_splits_an_array_larger_than_the_clusters_max_array_size(smoke_reference, alphasweep_binary, tmp_path):
+    """A cluster of its own with MaxArraySize=2: 5 shards become array jobs of shards 0-1, 2-3
+    and 4, chained by --max-running 2, and the merge waits for all three."""
+    reason = netns_available()
+    if reason:
+        pytest.skip(reason)
+    settings = {"ALPHASWEEP_SLURM_DIR": "/tmp/alphasweep-slurm-maxarray", "ALPHASWEEP_SLURM_NS": "asm",
+                "ALPHASWEEP_SLURM_NET": "10.77.5", "ALPHASWEEP_SLURM_MAX_ARRAY_SIZE": "2"}
+    with multinode_cluster(settings, ["asmn1", "asmn2"]) as slurm:
+        config = slurm.run(["scontrol", "show", "config"]).stdout
+        assert re.search(r"(?m)^MaxArraySize\s*=\s*2$", config), config
+        out = tmp_path / "split"
+        result = slurm.run([BINARY, "submit", SMOKE, "--array", "5", "--max-running", "2", "--out", out,
+                            "--time", "00:20:00"], cwd=tmp_path)
+        assert "5 shards exceed MaxArraySize 2 (scontrol show config): 3 array jobs" in result.stdout, result.stdout
+        arrays = [int(j) for j in re.findall(r"submitted array job (\d+)", result.stdout)]
+        merge_id = int(re.search(r"merge job (\d+)", result.stdout).group(1))
+        assert len(arrays) == 3
+        states = slurm.wait(merge_id, timeout=900)
+        logs = "\n".join(f"--- {p.name}\n{p.read_text()}" for p in sorted((out / "logs").glob("*.out")))
+        assert states in (["COMPLETED"], []), logs
+        for shard in range(5):
+            assert f"shard {shard}/5 of" in logs, logs
+        jobs = [line.split("\t")[:3] for line in (out / "jobs.tsv").read_text().splitlines()]
+        assert jobs == [["array", str(arrays[0]), "0-1"], ["array", str(arrays[1]), "2-3"],
+                        ["array", str(arrays[2]), "4"], ["merge", str(merge_id), "0-4"]], jobs
+        commands = (out / "submit-commands.txt").read_text().splitlines()
+        assert f"--dependency=afterany:{arrays[0]}" in commands[1] and f"--dependency=afterany:{arrays[1]}" in commands[2]
+        assert len(assert_same_results(smoke_reference, out / "merged.h5")) == SMOKE_TASKS
 
 
 def test_submit_extend_grows_an_archive_into_a_merged_file(local_slurm, tmp_path):
