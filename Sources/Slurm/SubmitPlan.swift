@@ -60,7 +60,9 @@ public struct SubmitPlan: Equatable, Sendable {
                      "--job-name=\(jobName)"]
         arrayArguments = ["--ntasks=\(request.ranksPerShard)",
                           "--cpus-per-task=1",
-                          "--output=logs/%x-%A_%a.out"]
+                          "--output=logs/%x-%A_%a.out",
+                          // The job's environment, plus the cap on time-limit requeues.
+                          "--export=ALL,ALPHASWEEP_REQUEUE_LIMIT=\(request.requeueLimit)"]
             + common
             + [outDirectory + "/array.sbatch", outDirectory + "/spec.yaml", outDirectory, String(k),
                request.alphasweepPath]

@@ -12,6 +12,9 @@ extension SubmitRequest {
         guard ranksPerShard >= 1 && ranksPerShard <= 100_000 else {
             throw SubmitError.badInput("--ranks-per-shard: must be at least 1, not \(ranksPerShard)")
         }
+        guard (0...1000).contains(requeueLimit) else {
+            throw SubmitError.badInput("--requeue-limit: must be between 0 and 1000, not \(requeueLimit)")
+        }
         if let partition, !SlurmSyntax.isPartition(partition) {
             throw SubmitError.badInput("--partition: '\(partition)' is not a partition name (letters, digits, _ - . ; several separated by commas)")
         }

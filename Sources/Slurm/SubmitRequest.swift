@@ -38,6 +38,10 @@ public struct SubmitRequest: Equatable, Sendable {
     public var archive: String?
     /// `--max-running R`: at most R array tasks at once (`--array=0-M%R`); nil: no throttle.
     public var maxRunning: Int?
+    /// `--requeue-limit N`: an array task stopped by its time limit requeues itself (and
+    /// resumes its shard) at most N times (`ALPHASWEEP_REQUEUE_LIMIT` in jobs/array.sbatch).
+    public var requeueLimit: Int
+    public static let defaultRequeueLimit = 3
     /// The `scontrol` that reports the cluster's MaxArraySize: beside `sbatch` when that is a
     /// path, else looked up in PATH.
     public var scontrol: String {
@@ -49,7 +53,7 @@ public struct SubmitRequest: Equatable, Sendable {
                 partition: String? = nil, time: String? = nil, account: String? = nil,
                 ranksPerShard: Int = 1, sbatch: String = "sbatch",
                 alphasweepPath: String = Executables.current, dryRun: Bool = false, archive: String? = nil,
-                maxRunning: Int? = nil) {
+                maxRunning: Int? = nil, requeueLimit: Int = SubmitRequest.defaultRequeueLimit) {
         self.specPath = specPath
         self.shards = shards
         self.outDirectory = outDirectory
@@ -62,6 +66,7 @@ public struct SubmitRequest: Equatable, Sendable {
         self.dryRun = dryRun
         self.archive = archive
         self.maxRunning = maxRunning
+        self.requeueLimit = requeueLimit
     }
 }
 

@@ -36,6 +36,8 @@ struct Submit: ParsableCommand {
     var extend: String?
     @Option(help: ArgumentHelp("At most R array tasks run at once (--array=0-M%R).", valueName: "R"))
     var maxRunning: Int?
+    @Option(help: ArgumentHelp("A shard stopped by its time limit requeues itself (and resumes) at most N times; 0: never.", valueName: "N"))
+    var requeueLimit: Int = SubmitRequest.defaultRequeueLimit
 
     func run() throws {
         if let extend {
@@ -50,7 +52,8 @@ struct Submit: ParsableCommand {
         }
         let request = SubmitRequest(specPath: spec, shards: shards, outDirectory: out, partition: partition,
                                     time: time, account: account, ranksPerShard: ranksPerShard,
-                                    sbatch: sbatch, dryRun: dryRun, archive: extend, maxRunning: maxRunning)
+                                    sbatch: sbatch, dryRun: dryRun, archive: extend, maxRunning: maxRunning,
+                                    requeueLimit: requeueLimit)
         do {
             print(try submitSweep(request).summary)
         } catch let error as SubmitError where error.isBadInput {

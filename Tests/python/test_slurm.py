@@ -1,7 +1,10 @@
 """alphasweep on a real single-node Slurm: submit (job array + dependent merge), the batch
 scripts' stop-and-resume, and submit's refusal of hostile values."""
 import json
+import os
+import pathlib
 import re
+import signal
 import subprocess
 import time
 
@@ -218,3 +221,105 @@ def test_submit_refuses_a_hostile_partition_and_runs_nothing(local_slurm, alphas
     assert not marker.exists()
     assert not out.exists()
     assert local_slurm.job_ids() <= before
+
+
+def widened_smoke(directory, seeds):
+    """jobs/smoke.yaml with wider models: about 0.7 s of one core per replicate."""
+    text = SMOKE.read_text()
+    for key, value in (("D", "1024"), ("N", "[128, 256, 512]"), ("seeds", str(seeds))):
+        text = re.sub(rf"(?m)^{key}:.*$", f"{key}: {value}", text)
+    spec = directory / f"widened-{seeds}.yaml"
+    spec.write_text(text)
+    return spec
+
+
+def wait_for_log(path, text, timeout, slurm, job):
+    deadline = time.monotonic() + timeout
+    while not (path.exists() and text in path.read_text()):
+        assert time.monotonic() < deadline, f"no '{text}' in {path} after {timeout} s: {slurm.states(job)}"
+        time.sleep(0.5)
+
+
+def test_time_limit_stop_requeues_up_to_the_limit_and_says_why(local_slurm, alphasweep_binary, tmp_path):
+    """--time=3 with the warning 170 s before the end: USR1 comes 10-40 s into each run (Slurm
+    checks time limits every 30 s). ALPHASWEEP_REQUEUE_LIMIT=1: the first stop requeues the
+    job, the second one does not."""
+    spec = widened_smoke(tmp_path, 200)   # ~2 min of one core: outlasts two stops
+    out = tmp_path / "limited.h5"
+    env = local_slurm.env(SPEC=spec, OUT=out, ALPHASWEEP=BINARY, DRAIN_SECONDS=5, ALPHASWEEP_REQUEUE_LIMIT=1)
+    script = REPO / "jobs" / "sweep.sbatch"
+    job = local_slurm.sbatch("--ntasks=2", "--time=3", "--signal=B:USR1@170", script, env=env, cwd=tmp_path)
+    log = tmp_path / f"alphasweep-{job}.out"
+    wait_for_log(log, "requeueing", 240, local_slurm, job)
+    text = log.read_text()
+    assert "stopped by the time limit (SIGUSR1 with" in text, text
+    assert "time-limit requeue 1 of 1" in text, text
+    record = pathlib.Path(str(out) + ".requeues").read_text().splitlines()
+    assert len(record) == 1 and f"job={job} time-limit requeue 1 of 1" in record[0], record
+    # Slurm holds a requeued job for a while before it may start again: once the first run is
+    # gone and the job is PENDING again, let it start now (a start while the old batch step is
+    # still being cleaned up would be refused: "Job credential revoked").
+    deadline = time.monotonic() + 120
+    while local_slurm.states(job) != ["PENDING"] or rank_zero_of(out) is not None or "run exited" not in log.read_text():
+        assert time.monotonic() < deadline, local_slurm.states(job)
+        time.sleep(0.5)
+    time.sleep(2)
+    local_slurm.run(["scontrol", "update", f"JobId={job}", "StartTime=now"])
+    while "RUNNING" not in local_slurm.states(job):
+        assert time.monotonic() < deadline, local_slurm.states(job)
+        time.sleep(0.5)
+    shown = local_slurm.run(["scontrol", "show", "job", str(job)]).stdout
+    assert "Comment=alphasweep: time-limit requeue 1 of 1" in shown, shown
+    assert "Restarts=1" in shown, shown
+    wait_for_log(log, "requeue limit reached", 240, local_slurm, job)
+    states = local_slurm.wait(job, timeout=120)
+    text = log.read_text()
+    assert states in (["FAILED"], []), f"{states}\n{text}"
+    assert text.count("resuming it") == 1, text
+    assert len(pathlib.Path(str(out) + ".requeues").read_text().splitlines()) == 1
+    done = read_results(out) if out.exists() else {}
+    assert 0 < len(done) < 2 * 3 * 200 * 5, len(done)
+
+
+def rank_zero_of(out):
+    """PID of rank 0 of the run writing `out` (its SLURM_PROCID is 0), or None."""
+    for entry in pathlib.Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if str(out) not in (entry / "cmdline").read_bytes().decode(errors="replace"):
+                continue
+            if os.readlink(entry / "exe") != str(BINARY.resolve()):
+                continue
+            if b"SLURM_PROCID=0" in (entry / "environ").read_bytes().split(b"\0"):
+                return int(entry.name)
+        except OSError:
+            continue
+    return None
+
+
+@pytest.mark.parametrize("fault", ["crash", "scancel"])
+def test_crash_and_cancel_are_told_from_a_time_limit_and_never_requeued(local_slurm, alphasweep_binary, tmp_path,
+                                                                         fault):
+    spec = widened_smoke(tmp_path, 30)
+    out = tmp_path / f"{fault}.h5"
+    env = local_slurm.env(SPEC=spec, OUT=out, ALPHASWEEP=BINARY, DRAIN_SECONDS=5, ALPHASWEEP_REQUEUE_LIMIT=3)
+    job = local_slurm.sbatch("--ntasks=2", "--time=00:20:00", REPO / "jobs" / "sweep.sbatch", env=env, cwd=tmp_path)
+    log = tmp_path / f"alphasweep-{job}.out"
+    deadline = time.monotonic() + 120
+    while rank_zero_of(out) is None or not out.exists():
+        assert time.monotonic() < deadline and local_slurm.states(job) in (["PENDING"], ["RUNNING"]), \
+            (local_slurm.states(job), log.read_text() if log.exists() else "")
+        time.sleep(0.3)
+    if fault == "crash":
+        os.kill(rank_zero_of(out), signal.SIGKILL)
+        expected = "without a stop request (a crash or bad input): not requeued"
+    else:
+        local_slurm.run(["scancel", str(job)])
+        expected = "stopped by SIGTERM (scancel or preemption"
+    wait_for_log(log, expected, 120, local_slurm, job)
+    states = local_slurm.wait(job, timeout=120)
+    text = log.read_text()
+    assert "requeueing" not in text and "time limit" not in text, text
+    assert not pathlib.Path(str(out) + ".requeues").exists()
+    assert states in (["FAILED"], ["CANCELLED"], []), f"{states}\n{text}"
