@@ -50,7 +50,7 @@ public struct ClusterLimits: Equatable, Sendable {
 
 /// One array job of a submission: shards `firstShard ..< firstShard + count`, submitted as
 /// array indices 0…count-1 (the batch script adds `firstShard`).
-public struct ArrayChunk: Equatable, Sendable {
+public struct ArrayChunk: Equatable, Sendable, Codable {
     public var firstShard: Int
     public var count: Int
 

@@ -115,7 +115,8 @@ public func submitSweep(_ request: SubmitRequest, run: CommandRunner = runComman
         } catch let error as SubmitError where !arrayJobs.isEmpty {
             throw SubmitError.failure("\(error.message) (array jobs \(queued()) are queued: cancel them with `scancel \(queued())`)")
         }
-        entries.append(.init(kind: .array, job: arrayJobs.last!.id, shards: Array(chunk.firstShard...chunk.lastShard),
+        entries.append(.init(kind: .array, job: arrayJobs.last!.id, firstShard: chunk.firstShard,
+                             shards: Array(chunk.firstShard...chunk.lastShard),
                              submitted: SubmittedJobs.now()))
     }
     let mergeCommand = plan.mergeCommand(after: arrayJobs)
@@ -132,7 +133,7 @@ public func submitSweep(_ request: SubmitRequest, run: CommandRunner = runComman
     return SubmitResult(arrayJobs: arrayJobs, mergeJob: mergeJob, commands: ran, plan: plan, dryRun: false, limits: limits)
 }
 
-private func submit(_ argv: [String], run: CommandRunner, what: String) throws -> JobID {
+func submit(_ argv: [String], run: CommandRunner, what: String) throws -> JobID {
     let output: String
     do { output = try run(argv) } catch let error as SubmitError {
         throw SubmitError.failure("submitting \(what): \(error.message)")
@@ -168,6 +169,9 @@ private func prepare(plan: SubmitPlan, specText: String) throws {
         if !fm.fileExists(atPath: plan.specCopy) {
             try specText.write(toFile: plan.specCopy, atomically: true, encoding: .utf8)
         }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(plan).write(to: URL(fileURLWithPath: plan.planFile), options: .atomic)
         for (path, text) in [(plan.arrayScript, BatchScripts.array), (plan.mergeScript, BatchScripts.mergeAnalyze)] {
             try text.write(toFile: path, atomically: true, encoding: .utf8)
             try fm.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)

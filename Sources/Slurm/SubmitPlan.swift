@@ -11,10 +11,11 @@
 ///     DIR/merged.h5, alpha.json, figures/   written by the merge job
 ///     DIR/submit-commands.txt     the sbatch commands that ran, shell-quoted
 ///     DIR/jobs.tsv                every job submitted here and the shards it runs (`SubmittedJobs`)
+///     DIR/plan.json               this plan, for `submit --resubmit DIR` and `status DIR`
 ///
 /// Every job runs in DIR (`--chdir`), so its logs are `logs/…` relative to it (Slurm's `%`
 /// patterns in file names then never meet a `%` of the user's directory name).
-public struct SubmitPlan: Equatable, Sendable {
+public struct SubmitPlan: Equatable, Sendable, Codable {
     public var outDirectory: String
     public var shards: Int
     /// The array jobs, in submission order: one unless K exceeds the cluster's MaxArraySize.
@@ -37,6 +38,10 @@ public struct SubmitPlan: Equatable, Sendable {
     /// One line per job submitted to DIR, appended at each submission (`SubmittedJobs`).
     public var jobsFile: String { outDirectory + "/" + SubmittedJobs.fileName }
     public var mergedFile: String { outDirectory + "/merged.h5" }
+    /// The plan itself (JSON), so `submit --resubmit DIR` reuses the same flags.
+    public var planFile: String { outDirectory + "/plan.json" }
+    /// The archive the sweep extends (`--extend`), absolute.
+    public var archive: String? { archiveArgument }
 
     /// - Parameters:
     ///   - request: a validated request (see `SubmitRequest.validate()`).
@@ -106,6 +111,33 @@ public struct SubmitPlan: Equatable, Sendable {
 
     func mergeCommand(dependency: String) -> [String] {
         mergeBase + ["--dependency=\(dependency)"] + mergeArguments
+    }
+
+    /// The array jobs that run again only `shards` (sorted, each < K), as in the first
+    /// submission but with explicit indices: shards in one window of MaxArraySize
+    /// [F, F + MaxArraySize) go to one array job with FIRST_SHARD = F and indices shard - F.
+    public func resubmission(of shards: [Int], maxArraySize: Int) -> [(firstShard: Int, shards: [Int])] {
+        let size = max(1, maxArraySize)
+        var windows: [(firstShard: Int, shards: [Int])] = []
+        for shard in shards.sorted() {
+            let first = shard / size * size
+            if windows.last?.firstShard == first { windows[windows.count - 1].shards.append(shard) } else { windows.append((first, [shard])) }
+        }
+        return windows
+    }
+
+    /// The command of one resubmitted array job (see `resubmission(of:maxArraySize:)`).
+    public func resubmitCommand(firstShard: Int, shards: [Int], after previous: String?) -> [String] {
+        let indices = shards.map { String($0 - firstShard) }.joined(separator: ",")
+        var command = arrayBase + ["--array=" + indices + (maxRunning.map { "%\($0)" } ?? "")]
+        if let previous, maxRunning != nil { command.append("--dependency=afterany:\(previous)") }
+        command += arrayArguments
+        if firstShard > 0 {
+            command += [archiveArgument ?? "", String(firstShard)]
+        } else if let archiveArgument {
+            command.append(archiveArgument)
+        }
+        return command
     }
 
     /// The commands of a dry run, with placeholders for the job ids.

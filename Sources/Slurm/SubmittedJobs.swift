@@ -3,11 +3,11 @@ import Foundation
 /// `DIR/jobs.tsv`: every job `submit` queued for a sweep directory, one line each, appended at
 /// every submission (so a resubmission's jobs follow the first ones):
 ///
-///     array<TAB>JOBID<TAB>SHARDS<TAB>SUBMITTED (ISO 8601)
-///     merge<TAB>JOBID<TAB>SHARDS<TAB>SUBMITTED
+///     array<TAB>JOBID<TAB>FIRST_SHARD<TAB>SHARDS<TAB>SUBMITTED (ISO 8601)
+///     merge<TAB>JOBID<TAB>0<TAB>SHARDS<TAB>SUBMITTED
 ///
-/// SHARDS is a range `0-999` or a list `3,7`: array task I runs the I-th of them (a chunk of a
-/// sweep larger than MaxArraySize is a range starting above 0). `status` reads it to ask squeue/sacct about the jobs.
+/// SHARDS is a range `0-999` or a list `3,7`; array task I runs shard FIRST_SHARD + I (the
+/// batch script's 6th argument), so the array's indices are SHARDS - FIRST_SHARD. `status` reads it to ask squeue/sacct about the jobs.
 public struct SubmittedJobs: Equatable, Sendable {
     public static let fileName = "jobs.tsv"
 
@@ -15,13 +15,16 @@ public struct SubmittedJobs: Equatable, Sendable {
         public enum Kind: String, Sendable { case array, merge }
         public var kind: Kind
         public var job: Int
-        /// The shards in array-index order: task I runs `shards[I]`.
+        /// Array task I runs shard `firstShard + I`.
+        public var firstShard: Int
+        /// The shards the job runs (for a merge: all of them).
         public var shards: [Int]
         public var submitted: String
 
-        public init(kind: Kind, job: Int, shards: [Int], submitted: String) {
+        public init(kind: Kind, job: Int, firstShard: Int = 0, shards: [Int], submitted: String) {
             self.kind = kind
             self.job = job
+            self.firstShard = firstShard
             self.shards = shards
             self.submitted = submitted
         }
@@ -30,7 +33,7 @@ public struct SubmittedJobs: Equatable, Sendable {
         var line: String {
             let list = shards.count > 1 && shards == Array(shards.first!...shards.last!)
                 ? "\(shards.first!)-\(shards.last!)" : shards.map(String.init).joined(separator: ",")
-            return [kind.rawValue, String(job), list, submitted].joined(separator: "\t")
+            return [kind.rawValue, String(job), String(firstShard), list, submitted].joined(separator: "\t")
         }
     }
 
@@ -43,11 +46,12 @@ public struct SubmittedJobs: Equatable, Sendable {
         var entries: [Entry] = []
         for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: true).enumerated() {
             let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
-            guard fields.count == 4, let kind = Entry.Kind(rawValue: fields[0]), let job = Int(fields[1]), job > 0,
-                  let shards = parseShards(fields[2]) else {
+            guard fields.count == 5, let kind = Entry.Kind(rawValue: fields[0]), let job = Int(fields[1]), job > 0,
+                  let first = Int(fields[2]), first >= 0, let shards = parseShards(fields[3]),
+                  shards.allSatisfy({ $0 >= first }) else {
                 return .failure(ParseError(line: number + 1))
             }
-            entries.append(Entry(kind: kind, job: job, shards: shards, submitted: fields[3]))
+            entries.append(Entry(kind: kind, job: job, firstShard: first, shards: shards, submitted: fields[4]))
         }
         return .success(SubmittedJobs(entries: entries))
     }
@@ -69,7 +73,7 @@ public struct SubmittedJobs: Equatable, Sendable {
     }
 
     /// Appends entries to `path` (created if absent).
-    static func append(_ entries: [Entry], to path: String) throws {
+    public static func append(_ entries: [Entry], to path: String) throws {
         let text = entries.map { $0.line + "\n" }.joined()
         if !FileManager.default.fileExists(atPath: path) {
             try text.write(toFile: path, atomically: true, encoding: .utf8)
@@ -81,7 +85,7 @@ public struct SubmittedJobs: Equatable, Sendable {
         try handle.write(contentsOf: Data(text.utf8))
     }
 
-    static func now() -> String {
+    public static func now() -> String {
         let formatter = ISO8601DateFormatter()
         return formatter.string(from: Date())
     }

@@ -147,11 +147,12 @@ final class ClusterLimitsTests: XCTestCase {
         XCTAssertEqual(jobs.entries.map(\.kind), [.array, .array, .merge])
         XCTAssertEqual(jobs.entries.map(\.job), [4101, 4102, 4103])
         XCTAssertEqual(jobs.entries.map(\.shards), [[0, 1, 2, 3], [4, 5], Array(0..<6)])
+        XCTAssertEqual(jobs.entries.map(\.firstShard), [0, 4, 0])
         // A second submission appends.
         _ = try submitSweep(request(6), run: fake.run)
         guard case .success(let again) = SubmittedJobs.parse(try String(contentsOfFile: result.plan.jobsFile, encoding: .utf8))
         else { return XCTFail() }
         XCTAssertEqual(again.entries.count, 6)
-        XCTAssertEqual(SubmittedJobs.parse("array\tx\t0-1\tt\n"), .failure(SubmittedJobs.ParseError(line: 1)))
+        XCTAssertEqual(SubmittedJobs.parse("array\tx\t0\t0-1\tt\n"), .failure(SubmittedJobs.ParseError(line: 1)))
     }
 }

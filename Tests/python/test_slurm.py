@@ -78,7 +78,7 @@ def test_submit_array_then_merge_equals_a_single_run(local_slurm, smoke_referenc
     assert f"--dependency=afterok:{array_id}" in commands[1]
     assert not marker.exists()
     jobs = [line.split("\t") for line in (out / "jobs.tsv").read_text().splitlines()]
-    assert [row[:3] for row in jobs] == [["array", str(array_id), "0-2"], ["merge", str(merge_id), "0-2"]]
+    assert [row[:4] for row in jobs] == [["array", str(array_id), "0", "0-2"], ["merge", str(merge_id), "0", "0-2"]]
 
 
 def test_submit_throttles_the_array_with_max_running(local_slurm, smoke_reference, tmp_path):
@@ -124,9 +124,9 @@ def test_submit_splits_an_array_larger_than_the_clusters_max_array_size(smoke_re
         assert states in (["COMPLETED"], []), logs
         for shard in range(5):
             assert f"shard {shard}/5 of" in logs, logs
-        jobs = [line.split("\t")[:3] for line in (out / "jobs.tsv").read_text().splitlines()]
-        assert jobs == [["array", str(arrays[0]), "0-1"], ["array", str(arrays[1]), "2-3"],
-                        ["array", str(arrays[2]), "4"], ["merge", str(merge_id), "0-4"]], jobs
+        jobs = [line.split("\t")[:4] for line in (out / "jobs.tsv").read_text().splitlines()]
+        assert jobs == [["array", str(arrays[0]), "0", "0-1"], ["array", str(arrays[1]), "2", "2-3"],
+                        ["array", str(arrays[2]), "4", "4"], ["merge", str(merge_id), "0", "0-4"]], jobs
         commands = (out / "submit-commands.txt").read_text().splitlines()
         assert f"--dependency=afterany:{arrays[0]}" in commands[1] and f"--dependency=afterany:{arrays[1]}" in commands[2]
         assert len(assert_same_results(smoke_reference, out / "merged.h5")) == SMOKE_TASKS
@@ -323,3 +323,48 @@ def test_crash_and_cancel_are_told_from_a_time_limit_and_never_requeued(local_sl
     assert "requeueing" not in text and "time limit" not in text, text
     assert not pathlib.Path(str(out) + ".requeues").exists()
     assert states in (["FAILED"], ["CANCELLED"], []), f"{states}\n{text}"
+
+
+def test_status_shows_each_shard_and_resubmit_reruns_only_the_failed_one(local_slurm, smoke_reference, tmp_path):
+    """3 shards, one at a time (--max-running 1); shard 2 is cancelled while it waits, which also
+    removes the merge (its dependency can no longer be met). `status DIR` says so and names the
+    command; `submit --resubmit DIR` runs shard 2 alone and a new merge."""
+    out = tmp_path / "status"
+    result = run_alphasweep(local_slurm, "submit", SMOKE, "--array", "3", "--max-running", "1", "--out", out,
+                            "--time", "00:20:00", cwd=tmp_path)
+    array_id = int(re.search(r"array job (\d+)", result.stdout).group(1))
+    merge_id = int(re.search(r"merge job (\d+)", result.stdout).group(1))
+    local_slurm.run(["scancel", f"{array_id}_2"])
+    early = run_alphasweep(local_slurm, "status", out)
+    rows = {int(m.group(1)): m.group(2) for m in re.finditer(r"(?m)^(\d+)\s+(\w+)\s", early.stdout)}
+    assert set(rows) == {0, 1, 2} and set(rows.values()) <= {"pending", "running", "done", "failed"}, early.stdout
+    local_slurm.wait(array_id, timeout=600)
+    local_slurm.wait(merge_id, timeout=120)
+
+    status = run_alphasweep(local_slurm, "status", out)
+    text = status.stdout
+    rows = {int(m.group(1)): (m.group(2), m.group(3)) for m in re.finditer(r"(?m)^(\d+)\s+(\w+)\s+(\d+/\d+)", text)}
+    assert rows[0][0] == "done" and rows[1][0] == "done" and rows[2][0] == "failed", text
+    expected = sum(int(rows[i][1].split("/")[1]) for i in range(3))
+    assert expected == SMOKE_TASKS, text
+    assert rows[2][1].startswith("0/"), text
+    assert f"{array_id}_2" in text and "CANCELLED" in text, text
+    assert "alphasweep submit --resubmit" in text, text
+
+    dry = run_alphasweep(local_slurm, "submit", "--resubmit", out, "--dry-run")
+    assert "--array=2%1" in dry.stdout and "would resubmit shard(s) 2" in dry.stdout, dry.stdout
+    again = run_alphasweep(local_slurm, "submit", "--resubmit", out)
+    new_merge = int(re.search(r"merge job (\d+)", again.stdout).group(1))
+    states = local_slurm.wait(new_merge, timeout=900)
+    logs = "\n".join(f"--- {p.name}\n{p.read_text()}" for p in sorted((out / "logs").glob("*.out")))
+    assert states in (["COMPLETED"], []), logs
+    assert len(assert_same_results(smoke_reference, out / "merged.h5")) == SMOKE_TASKS
+    final = run_alphasweep(local_slurm, "status", out).stdout
+    assert re.search(r"(?m)^shards\s+3: 3 done, 0 running, 0 pending, 0 failed$", final), final
+    assert "--resubmit" not in final, final
+    nothing = run_alphasweep(local_slurm, "submit", "--resubmit", out)
+    assert "nothing to resubmit" in nothing.stdout, nothing.stdout
+    # A results file is not a directory: left to the file view.
+    assert run_alphasweep(local_slurm, "status", out / "merged.h5", check=False).returncode == 2
+    bad = run_alphasweep(local_slurm, "status", tmp_path, check=False)
+    assert bad.returncode == 2 and "plan.json" in bad.stderr, bad.stderr
