@@ -89,8 +89,14 @@ struct SweepDirectoryStatus {
                 }
             }
             let task = latest[shard]
-            shards.append(ShardStatus.classify(shard: shard, tasksDone: done, tasksExpected: expected[shard], task: task,
-                                               slurmState: task.flatMap { slurm.tasks[$0] }))
+            var status = ShardStatus.classify(shard: shard, tasksDone: done, tasksExpected: expected[shard], task: task,
+                                              slurmState: task.flatMap { slurm.tasks[$0] })
+            // The batch script's record of its time-limit requeues (jobs/array.sbatch).
+            if let record = try? String(contentsOfFile: file + ".requeues", encoding: .utf8) {
+                let count = record.split(separator: "\n").count
+                status.note += (status.note.isEmpty ? "" : "; ") + "requeued \(count)× after a time limit"
+            }
+            shards.append(status)
         }
         let mergeState: String
         if let mergeJob, let state = slurm.jobs[mergeJob] {

@@ -359,8 +359,11 @@ def test_status_shows_each_shard_and_resubmit_reruns_only_the_failed_one(local_s
     logs = "\n".join(f"--- {p.name}\n{p.read_text()}" for p in sorted((out / "logs").glob("*.out")))
     assert states in (["COMPLETED"], []), logs
     assert len(assert_same_results(smoke_reference, out / "merged.h5")) == SMOKE_TASKS
+    # A line as jobs/array.sbatch appends it after a time-limit requeue of shard 0.
+    (out / "shard-0.h5.requeues").write_text(f"2026-12-02T03:00:00 job={array_id}_0 time-limit requeue 1 of 3\n")
     final = run_alphasweep(local_slurm, "status", out).stdout
     assert re.search(r"(?m)^shards\s+3: 3 done, 0 running, 0 pending, 0 failed$", final), final
+    assert re.search(r"(?m)^0\s+done\s.*requeued 1× after a time limit$", final), final
     assert "--resubmit" not in final, final
     nothing = run_alphasweep(local_slurm, "submit", "--resubmit", out)
     assert "nothing to resubmit" in nothing.stdout, nothing.stdout
