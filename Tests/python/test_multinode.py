@@ -307,9 +307,10 @@ FAULT_CLUSTER = {"ALPHASWEEP_SLURM_DIR": "/tmp/alphasweep-slurm-faults", "ALPHAS
 # LOST_RANK_SECONDS=8: the coordinator declares a silent worker lost after 8 s (its instances
 # here take well under a second, so 20x their expected time is less than that).
 LOST_RANK_SECONDS = 8
-# Seconds from the fault to the job's end that a test accepts: Slurm's NODE_FAIL (~30 s) plus
-# KillWait (30 s) plus slack for a loaded machine.
-FAULT_BOUND = 75
+# Seconds from the fault to the job's end that a test accepts: Slurm's NODE_FAIL (SlurmdTimeout
+# plus up to one ping interval, 25-40 s measured) plus KillWait (30 s: the workers ignore
+# SIGTERM so that rank 0 can drain) plus slack for a loaded machine.
+FAULT_BOUND = 100
 FAULT_OPTIMIZERS = 5
 
 
@@ -366,10 +367,11 @@ class FaultTimeline(Timeline):
         return next((t for t, w, v in self.events if w == what and (value is None or v == value)), None)
 
 
-def start_faulted_sweep(slurm, directory, spec, out, lost_rank_seconds=LOST_RANK_SECONDS, launcher="srun", **env):
+def start_faulted_sweep(slurm, directory, spec, out, lost_rank_seconds=LOST_RANK_SECONDS, launcher="srun", nodes=3,
+                        **env):
     """jobs/sweep.sbatch, 3 ranks on 3 hosts; returns (job, log, FaultTimeline) once rows are
     arriving (timeline t0 = the job's start)."""
-    job, log = submit_sweep(slurm, directory, spec, out, nodes=3, ntasks=3, launcher=launcher,
+    job, log = submit_sweep(slurm, directory, spec, out, nodes=nodes, ntasks=3, launcher=launcher,
                             LOST_RANK_SECONDS=lost_rank_seconds, **mpi_settings(slurm), **env)
     slurm.wait(job, timeout=120, until=lambda s: s != ["PENDING"])
     timeline = FaultTimeline(slurm, job, out, time.monotonic(), log)
@@ -443,11 +445,13 @@ def test_lost_worker_host_ends_the_job_within_bounded_time_and_resubmission_comp
               f"{total - done[0]} redone on resume, {redispatched_tasks(log_text)} re-dispatched in the run", True)
 
 
-def test_lost_coordinator_host_ends_the_job_and_resubmission_on_the_others_completes_it(
+def test_lost_coordinator_host_ends_the_job_and_the_requeued_job_completes_it_on_the_others(
         fault_cluster, fault_sweep, tmp_path, capsys):
+    """Submitted with --nodes=2-3: after NODE_FAIL Slurm requeues the job (sweep.sbatch asks for
+    --requeue) and it may start again on the two hosts left, where it resumes the file."""
     slurm, (spec, reference, total) = fault_cluster, fault_sweep
     out = tmp_path / "coordinator.h5"
-    job, log, timeline = start_faulted_sweep(slurm, tmp_path, spec, out)
+    job, log, timeline = start_faulted_sweep(slurm, tmp_path, spec, out, nodes="2-3")
     before = inspect_counts(out)[0]
     fault_at = time.monotonic()
     timeline.note("FAULT", f"SIGKILL everything on {slurm.hosts[0]} (rank 0, the batch script, slurmd)")
@@ -455,13 +459,22 @@ def test_lost_coordinator_host_ends_the_job_and_resubmission_on_the_others_compl
     # The workers must not outlive their coordinator: none left on hosts 2 and 3.
     state, seconds = wait_for_end(timeline, fault_at, slurm.hosts[1:])
     done = inspect_counts(out)
-    slurm.run(["scancel", str(job)], check=False)
     assert state is not None, f"job {job} (or a worker) still running {FAULT_BOUND} s after rank 0's host was lost"
     assert done is not None and done[0] < total, done
     assert node_states(slurm)[slurm.hosts[0]].startswith("down"), node_states(slurm)
-    # The file rank 0 was writing when it was killed resumes on the two hosts left.
-    states, resumed_log = resubmit_on(slurm, tmp_path, spec, out, nodes=2, ntasks=3)
-    assert states in (["COMPLETED"], []), resumed_log
+    # Requeued: PENDING. Slurm holds a requeued job for a while before it may start again; the
+    # test lets it start now.
+    deadline = time.monotonic() + 60
+    while timeline.poll() != "PENDING":
+        assert time.monotonic() < deadline, timeline.events
+        time.sleep(0.5)
+    slurm.run(["scontrol", "update", f"JobId={job}", "StartTime=now"])
+    restarted = time.monotonic()
+    states = slurm.wait(job, timeout=300)
+    recovered = time.monotonic() - fault_at
+    resumed_log = log.read_text()
+    assert states in (["COMPLETED"], []), f"{states}\n{resumed_log}"
+    assert "exists: resuming it" in resumed_log, resumed_log
     # The resumed run was on hosts 2 and 3 only (the file's `hostnames` keeps every run's hosts).
     assert f"on {slurm.hosts[1][:-1]}[2-3]" in resumed_log, resumed_log
     assert sorted(file_attributes(out)["hostnames"].split(",")) == slurm.hosts, resumed_log
@@ -469,7 +482,8 @@ def test_lost_coordinator_host_ends_the_job_and_resubmission_on_the_others_compl
     in_flight = re.search(r"(\d+) task\(s\) were in flight", resumed_log)
     fault_row(capsys, "coordinator host lost", timeline, fault_at, seconds, state,
               f"{done[0]}/{total} (before {before})",
-              f"{in_flight.group(1) if in_flight else 0} in flight, {total - done[0]} redone on resume", True)
+              f"{in_flight.group(1) if in_flight else 0} in flight, {total - done[0]} redone on resume", True,
+              f"| requeued job done {recovered:.0f} s after the fault ({time.monotonic() - restarted:.0f} s after its start)")
 
 
 # srun: Slurm's pmix plugin wires the ranks; mpirun: Open MPI's own daemons (orted), with the
