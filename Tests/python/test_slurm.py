@@ -194,6 +194,8 @@ def test_sweep_sbatch_stopped_by_usr1_resumes_to_the_uninterrupted_result(local_
     log = (tmp_path / f"alphasweep-{first}.out").read_text()
     assert states in (["FAILED"], []), f"{states}\n{log}"
     assert "received SIGUSR1" in log, log
+    # 20 minutes left at the signal: a stop on request, not the time limit's warning.
+    assert "stopped on request (SIGUSR1 with" in log and "requeueing" not in log, log
 
     partial = assert_same_results(reference, out, subset=True)
     assert 0 < len(partial) < total, f"{len(partial)} of {total} rows after the stop\n{log}"
