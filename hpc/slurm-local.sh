@@ -36,6 +36,8 @@
 #   ALPHASWEEP_SLURM_CPUS=4        CPUs each host declares (may exceed the real cores: see below)
 #   ALPHASWEEP_SLURMD_TIMEOUT=20   SlurmdTimeout: seconds before an unanswering host is DOWN
 #                                  and its jobs are ended (NODE_FAIL)
+#   ALPHASWEEP_SLURM_MAX_ARRAY_SIZE=1001  MaxArraySize (Slurm's default; either cluster shape):
+#                                  the tests lower it to check that `submit` splits a large array
 #
 # What Slurm 22.05 needed for N hosts on one machine, and why:
 # - No --enable-multiple-slurmd build and no per-node ports: every slurmd is alone in its
@@ -89,6 +91,7 @@ set -euo pipefail
 DIR=${ALPHASWEEP_SLURM_DIR:-/tmp/alphasweep-slurm}
 TIMEOUT=${ALPHASWEEP_SLURM_TIMEOUT:-60}
 read -r CTLD_PORT SLURMD_PORT <<<"${ALPHASWEEP_SLURM_PORTS:-6817 6818}"
+case "${ALPHASWEEP_SLURM_MAX_ARRAY_SIZE:-1001}" in *[!0-9]*|"") echo "slurm-local.sh: ALPHASWEEP_SLURM_MAX_ARRAY_SIZE must be a number" >&2; exit 2 ;; esac
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CONF=$DIR/slurm.conf
 PIDS=$DIR/pids
@@ -199,6 +202,7 @@ SelectType=select/cons_tres
 SelectTypeParameters=CR_Core
 ReturnToService=2
 KillWait=30
+MaxArraySize=${ALPHASWEEP_SLURM_MAX_ARRAY_SIZE:-1001}
 StateSaveLocation=$DIR/state
 SlurmctldPidFile=$DIR/slurmctld.pid
 SlurmctldLogFile=$DIR/slurmctld.log

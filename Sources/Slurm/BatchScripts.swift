@@ -14,7 +14,7 @@ public enum BatchScripts {
 #   sbatch --dependency=afterok:<array job id> jobs/merge-analyze.sbatch runs/a 4
 #
 # Arguments (each falls back to the environment variable in brackets, then to the default):
-#   array.sbatch [SPEC [OUT_DIR [SHARDS [ALPHASWEEP [ARCHIVE]]]]]
+#   array.sbatch [SPEC [OUT_DIR [SHARDS [ALPHASWEEP [ARCHIVE [FIRST_SHARD]]]]]]
 #   SPEC        sweep spec                         [SPEC; jobs/default.yaml]
 #   OUT_DIR     directory of the shard files       [OUT_DIR; shards]
 #   SHARDS      K, the number of shards            [SHARDS; $SLURM_ARRAY_TASK_COUNT]
@@ -22,8 +22,11 @@ public enum BatchScripts {
 #               array's task count is then not K.
 #   ALPHASWEEP  the binary                         [ALPHASWEEP; $SLURM_SUBMIT_DIR/.build/release/alphasweep]
 #   ARCHIVE     a results file this sweep extends: the shards split and run only the tasks it
-#               lacks (`run --extend`); it is read, never changed   [ARCHIVE; none]
-#   DRAIN_SECONDS, ALPHASWEEP_LAUNCHER, ALPHASWEEP_REQUEUE: as in jobs/sweep.sbatch.
+#               lacks (`run --extend`); it is read, never changed ("" for none)  [ARCHIVE; none]
+#   FIRST_SHARD array task I runs shard FIRST_SHARD + I: `submit` splits K shards into several
+#               arrays when K exceeds the cluster's MaxArraySize     [FIRST_SHARD; 0]
+#   DRAIN_SECONDS, LOST_RANK_SECONDS, ALPHASWEEP_LAUNCHER, ALPHASWEEP_REQUEUE_LIMIT,
+#   TIME_LIMIT_WINDOW: as in jobs/sweep.sbatch (the requeue count is in OUT_DIR/shard-I.h5.requeues).
 #
 # Stopping works as in jobs/sweep.sbatch: USR1 120 s before the time limit (or by
 # `scancel --signal=USR1 --batch JOBID_TASK`), TERM from scancel; the shard file is left closed
@@ -43,6 +46,7 @@ OUT_DIR=${2:-${OUT_DIR:-shards}}
 SHARDS=${3:-${SHARDS:-${SLURM_ARRAY_TASK_COUNT:-}}}
 ALPHASWEEP=${4:-${ALPHASWEEP:-${SLURM_SUBMIT_DIR:-$PWD}/.build/release/alphasweep}}
 ARCHIVE=${5:-${ARCHIVE:-}}
+FIRST_SHARD=${6:-${FIRST_SHARD:-0}}
 DRAIN_SECONDS=${DRAIN_SECONDS:-60}
 
 # One BLAS thread per rank: the ranks are the parallelism.
@@ -69,9 +73,15 @@ launch() {
   fi
   say "launching $ntasks ranks with $launcher: $*"
   case "$launcher" in
-    srun) srun --mpi=pmix --ntasks="$ntasks" --cpus-per-task=1 "$@" & ;;
+    # A rank that dies ends the whole step at once (a site may not set KillOnBadExit=1).
+    srun) srun --mpi=pmix --kill-on-bad-exit=1 --ntasks="$ntasks" --cpus-per-task=1 "$@" & ;;
     mpirun)
       if [ "$(id -u)" -eq 0 ]; then export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1; fi
+      # TCP keepalive on mpirun's links to its daemons: a host cut off from the network is
+      # noticed in ~25 s and the job ends, instead of Open MPI's 300+20x9 s (hpc/MULTINODE.md).
+      export OMPI_MCA_oob_tcp_keepalive_time=${OMPI_MCA_oob_tcp_keepalive_time:-10} \
+             OMPI_MCA_oob_tcp_keepalive_intvl=${OMPI_MCA_oob_tcp_keepalive_intvl:-5} \
+             OMPI_MCA_oob_tcp_keepalive_probes=${OMPI_MCA_oob_tcp_keepalive_probes:-3}
       mpirun --bind-to none -np "$ntasks" -x OPENBLAS_NUM_THREADS -x OMP_NUM_THREADS \
         -x HDF5_USE_FILE_LOCKING "$@" & ;;
     *) say "error: ALPHASWEEP_LAUNCHER must be srun, mpirun or auto, not '$launcher'"; exit 2 ;;
@@ -81,10 +91,11 @@ launch() {
 
 # The first USR1/TERM/INT is passed on as USR1 (the launcher forwards it to every rank); later
 # ones are not repeated, so rank 0 drains once.
-stop_signal=""
+stop_signal="" left_at_signal=""
 on_signal() {
   [ -n "$stop_signal" ] && return
   stop_signal=$1
+  left_at_signal=$(seconds_left)
   say "received SIG$1: asking the run to stop (drain up to ${DRAIN_SECONDS}s, close the results file)"
   [ -n "${run_pid:-}" ] && kill -USR1 "$run_pid" 2>/dev/null
 }
@@ -101,24 +112,77 @@ run_to_end() {
     kill -0 "$run_pid" 2>/dev/null || break   # wait returned for a trap, not the run's end
   done
   say "run exited with $rc after $((SECONDS - t0)) s${stop_signal:+ (stop requested by SIG$stop_signal)}"
-  if [ "$rc" -ne 0 ] && [ -n "$stop_signal" ]; then
-    say "stopped before the end; rerun the same command (or scontrol requeue) to resume"
-    if [ "${ALPHASWEEP_REQUEUE:-0}" = 1 ] && [ -n "${SLURM_JOB_ID:-}" ]; then
-      say "requeueing $job_label"
-      scontrol requeue "$job_label" || say "requeue failed"
-    fi
+  [ "$rc" -eq 0 ] && return
+  local why
+  why=$(stop_kind)
+  case "$why" in
+    time-limit) say "stopped by the time limit (SIGUSR1 with ${left_at_signal}s left)"; requeue_after_time_limit ;;
+    requested) say "stopped on request (SIGUSR1 with ${left_at_signal:-unknown}s left): not requeued; rerun the same command to resume" ;;
+    cancelled) say "stopped by SIG$stop_signal (scancel or preemption; a preempted job is requeued by Slurm itself under PreemptMode=REQUEUE): not requeued" ;;
+    crash) say "the run failed with $rc without a stop request (a crash or bad input): not requeued; see above, then rerun to resume" ;;
+  esac
+}
+
+# seconds_left: the job's remaining time in seconds (squeue %L: [D-]HH:MM:SS, MM:SS, SS), or
+# nothing when unknown or unlimited.
+seconds_left() {
+  [ -n "${SLURM_JOB_ID:-}" ] || return 0
+  local left days=0 h=0 m=0 s=0 f
+  left=$(squeue -h -j "$SLURM_JOB_ID" -o %L 2>/dev/null | head -n 1)
+  case "$left" in ''|*[!0-9:-]*) return 0 ;; esac
+  if [[ $left == *-* ]]; then days=${left%%-*}; left=${left#*-}; fi
+  IFS=: read -r -a f <<<"$left"
+  case ${#f[@]} in 3) h=${f[0]} m=${f[1]} s=${f[2]} ;; 2) m=${f[0]} s=${f[1]} ;; 1) s=${f[0]} ;; *) return 0 ;; esac
+  echo $(( ((10#$days * 24 + 10#$h) * 60 + 10#$m) * 60 + 10#$s ))
+}
+
+# stop_kind: why a run that exited non-zero stopped. time-limit: USR1 with at most
+# TIME_LIMIT_WINDOW s (600) of the job left, i.e. Slurm's --signal warning (120 s before the
+# limit in these scripts); requested: USR1 earlier than that (scancel --signal=USR1 by hand);
+# cancelled: TERM or INT (scancel, preemption, node failure); crash: no stop signal at all.
+stop_kind() {
+  case "$stop_signal" in
+    USR1) if [ -n "$left_at_signal" ] && [ "$left_at_signal" -le "${TIME_LIMIT_WINDOW:-600}" ]; then echo time-limit; else echo requested; fi ;;
+    TERM|INT) echo cancelled ;;
+    *) echo crash ;;
+  esac
+}
+
+# requeue_after_time_limit: requeues this job (or array task) unless it was requeued after a
+# time limit ALPHASWEEP_REQUEUE_LIMIT times already. The count is the number of lines of
+# $OUT.requeues (one per requeue: when, which job), so it survives the job and resubmissions,
+# and is shown in the job's comment.
+requeue_after_time_limit() {
+  local limit=${ALPHASWEEP_REQUEUE_LIMIT:-}
+  if [ -z "$limit" ]; then if [ "${ALPHASWEEP_REQUEUE:-0}" = 1 ]; then limit=3; else limit=0; fi; fi
+  case "$limit" in ''|*[!0-9]*) say "error: ALPHASWEEP_REQUEUE_LIMIT must be a number, not '$limit': not requeued"; return ;; esac
+  local record=$OUT.requeues count=0
+  [ -f "$record" ] && count=$(grep -c . "$record")
+  if [ -z "${SLURM_JOB_ID:-}" ] || [ "$limit" -eq 0 ]; then
+    say "not requeued (ALPHASWEEP_REQUEUE_LIMIT=$limit); rerun the same command (or scontrol requeue) to resume"
+  elif [ "$count" -ge "$limit" ]; then
+    say "requeue limit reached: requeued $count of $limit times after a time limit; not requeued (resubmit to continue)"
+  else
+    count=$((count + 1))
+    echo "$(date '+%FT%T') job=$job_label time-limit requeue $count of $limit" >>"$record"
+    scontrol update JobId="$SLURM_JOB_ID" Comment="alphasweep: time-limit requeue $count of $limit" 2>/dev/null
+    say "requeueing $job_label (time-limit requeue $count of $limit, recorded in $record)"
+    scontrol requeue "$job_label" || say "requeue failed"
   fi
 }
 # ---- end: the run ----
 
-SHARD=${SLURM_ARRAY_TASK_ID:-}
-case "$SHARD" in ''|*[!0-9]*) say "error: not a job array task (SLURM_ARRAY_TASK_ID='$SHARD'); submit with --array"; exit 2 ;; esac
+TASK=${SLURM_ARRAY_TASK_ID:-}
+case "$TASK" in ''|*[!0-9]*) say "error: not a job array task (SLURM_ARRAY_TASK_ID='$TASK'); submit with --array"; exit 2 ;; esac
+case "$FIRST_SHARD" in ''|*[!0-9]*) say "error: the first shard is not a number ('$FIRST_SHARD'); pass it as the 6th argument"; exit 2 ;; esac
+SHARD=$((FIRST_SHARD + TASK))
 case "$SHARDS" in ''|*[!0-9]*) say "error: the number of shards is unknown or not a number ('$SHARDS'); pass it as the 3rd argument"; exit 2 ;; esac
 [ "$SHARD" -lt "$SHARDS" ] || { say "error: array task $SHARD is not a shard of $SHARDS (0..$((SHARDS - 1)))"; exit 2; }
 mkdir -p "$OUT_DIR" || exit 1
 OUT=$OUT_DIR/shard-$SHARD.h5
 
 args=(run "$SPEC" --out "$OUT" --shard "$SHARD/$SHARDS" --drain-seconds "$DRAIN_SECONDS")
+if [ -n "${LOST_RANK_SECONDS:-}" ]; then args+=(--lost-rank-seconds "$LOST_RANK_SECONDS"); fi
 if [ -n "$ARCHIVE" ]; then args+=(--extend "$ARCHIVE"); fi
 if [ -e "$OUT" ]; then args+=(--resume); say "$OUT exists: resuming it"; fi
 say "shard $SHARD/$SHARDS of $SPEC -> $OUT on ${SLURM_JOB_NODELIST:-$(hostname)}"

@@ -4,8 +4,10 @@ import Vocabulary
 
 /// What a submission did: the jobs Slurm accepted and the commands that ran.
 public struct SubmitResult: Equatable, Sendable {
-    /// The array job (nil on a dry run).
-    public var arrayJob: JobID?
+    /// The array jobs (none on a dry run): one, or one per MaxArraySize shards.
+    public var arrayJobs: [JobID]
+    /// The first array job (nil on a dry run).
+    public var arrayJob: JobID? { arrayJobs.first }
     /// The merge-and-analyze job (nil on a dry run).
     public var mergeJob: JobID?
     /// The `sbatch` argument arrays, in order. On a dry run the merge command's dependency reads
@@ -13,21 +15,35 @@ public struct SubmitResult: Equatable, Sendable {
     public var commands: [[String]]
     public var plan: SubmitPlan
     public var dryRun: Bool
+    /// The cluster's limits the plan respected.
+    public var limits: ClusterLimits
 
     /// The commands, one shell-quoted line each (what `submit-commands.txt` holds).
     public var commandLines: [String] { commands.map(ShellQuoting.line) }
 
     /// A few lines for the user: the job ids and where the results will be.
     public var summary: String {
-        guard let arrayJob, let mergeJob else {
-            return "dry run: nothing submitted; would run\n" + commandLines.joined(separator: "\n")
+        let split = plan.chunks.count == 1 ? [] : [
+            "\(plan.shards) shards exceed MaxArraySize \(limits.maxArraySize) (\(limits.source)): \(plan.chunks.count) array jobs"
+            + (plan.maxRunning == nil ? "" : ", each after the one before (afterany), so --max-running holds overall"),
+        ]
+        guard let mergeJob, !arrayJobs.isEmpty else {
+            return (["dry run: nothing submitted; would run"] + split + commandLines).joined(separator: "\n")
         }
         let dir = plan.outDirectory
-        return """
-            submitted array job \(arrayJob) (\(plan.shards) shard\(plan.shards == 1 ? "" : "s") -> \(dir)/shard-I.h5)
-            submitted merge job \(mergeJob) (after every shard succeeded -> \(dir)/merged.h5, \(dir)/alpha.json, \(dir)/figures)
-            logs in \(dir)/logs; commands in \(plan.commandsFile); watch with: squeue -j \(arrayJob.id),\(mergeJob.id)
-            """
+        var lines = split
+        for (job, chunk) in zip(arrayJobs, plan.chunks) {
+            let shards = chunk.count == plan.shards ? "\(plan.shards) shard\(plan.shards == 1 ? "" : "s")"
+                                                    : "shards \(chunk.firstShard)-\(chunk.lastShard) of \(plan.shards)"
+            lines.append("submitted array job \(job) (\(shards) -> \(dir)/shard-I.h5"
+                         + (plan.maxRunning.map { ", at most \($0) running at once" } ?? "") + ")")
+        }
+        let all = (arrayJobs + [mergeJob]).map { String($0.id) }.joined(separator: ",")
+        lines += [
+            "submitted merge job \(mergeJob) (after every shard succeeded -> \(dir)/merged.h5, \(dir)/alpha.json, \(dir)/figures)",
+            "logs in \(dir)/logs; commands in \(plan.commandsFile); watch with: squeue -j \(all) (or alphasweep status \(dir))",
+        ]
+        return lines.joined(separator: "\n")
     }
 }
 
@@ -43,7 +59,9 @@ public struct SubmitResult: Equatable, Sendable {
 ///   - run: runs one argument array, returns its standard output (tests pass a fake).
 /// - Returns: the job ids and commands.
 /// - Throws: `SubmitError`; `isBadInput` for errors in the request, the spec or DIR.
-public func submitSweep(_ request: SubmitRequest, run: CommandRunner = runCommand) throws -> SubmitResult {
+///   - limits: the cluster's limits; nil asks `scontrol show config` through `run`.
+public func submitSweep(_ request: SubmitRequest, run: CommandRunner = runCommand,
+                        limits known: ClusterLimits? = nil) throws -> SubmitResult {
     try request.validate()
     let spec: SweepSpec
     let specText: String
@@ -67,13 +85,17 @@ public func submitSweep(_ request: SubmitRequest, run: CommandRunner = runComman
         throw SubmitError.badInput("--out: '\(request.outDirectory)' exists and is not a directory")
     }
     let stem = URL(fileURLWithPath: request.specPath).deletingPathExtension().lastPathComponent
-    let plan = SubmitPlan(request: request, outDirectory: dir, jobName: "alphasweep-" + SlurmSyntax.jobName(stem))
+    let limits = known ?? ClusterLimits.query(scontrol: request.scontrol, run: run)
+    guard limits.maxArraySize >= 1 else {
+        throw SubmitError.failure("the cluster allows no job arrays (MaxArraySize=0 in \(limits.source)): submit shards one by one with `sbatch jobs/sweep.sbatch` and `run --shard I/K`")
+    }
+    let plan = SubmitPlan(request: request, outDirectory: dir, jobName: "alphasweep-" + SlurmSyntax.jobName(stem),
+                          maxArraySize: limits.maxArraySize)
     try checkSameSweep(plan: plan, spec: spec)
 
     if request.dryRun {
-        return SubmitResult(arrayJob: nil, mergeJob: nil,
-                            commands: [plan.arrayCommand, plan.mergeCommand(dependency: "afterok:<array job id>")],
-                            plan: plan, dryRun: true)
+        return SubmitResult(arrayJobs: [], mergeJob: nil, commands: plan.dryRunCommands, plan: plan, dryRun: true,
+                            limits: limits)
     }
 
     try checkSpectrumFilesCanBeCopied(spec)
@@ -81,21 +103,38 @@ public func submitSweep(_ request: SubmitRequest, run: CommandRunner = runComman
     var ran: [[String]] = []
     defer { try? (ran.map(ShellQuoting.line).joined(separator: "\n") + "\n").write(toFile: plan.commandsFile, atomically: true, encoding: .utf8) }
 
-    ran.append(plan.arrayCommand)
-    let arrayJob = try submit(plan.arrayCommand, run: run, what: "the array job")
-    let mergeCommand = plan.mergeCommand(after: arrayJob)
+    var arrayJobs: [JobID] = []
+    var entries: [SubmittedJobs.Entry] = []
+    defer { try? SubmittedJobs.append(entries, to: plan.jobsFile) }
+    let queued = { arrayJobs.map { String($0.id) }.joined(separator: " ") }
+    for (index, chunk) in plan.chunks.enumerated() {
+        let command = plan.arrayCommand(chunk: index, after: arrayJobs.last.map { String($0.id) })
+        ran.append(command)
+        let what = plan.chunks.count == 1 ? "the array job" : "array job \(index + 1) of \(plan.chunks.count)"
+        do {
+            arrayJobs.append(try submit(command, run: run, what: what))
+        } catch let error as SubmitError where !arrayJobs.isEmpty {
+            throw SubmitError.failure("\(error.message) (array jobs \(queued()) are queued: cancel them with `scancel \(queued())`)")
+        }
+        entries.append(.init(kind: .array, job: arrayJobs.last!.id, firstShard: chunk.firstShard,
+                             shards: Array(chunk.firstShard...chunk.lastShard),
+                             submitted: SubmittedJobs.now()))
+    }
+    let mergeCommand = plan.mergeCommand(after: arrayJobs)
     ran.append(mergeCommand)
     let mergeJob: JobID
     do {
         mergeJob = try submit(mergeCommand, run: run, what: "the merge job")
     } catch let error as SubmitError {
-        throw SubmitError.failure("\(error.message) (array job \(arrayJob) is queued: cancel it with `scancel \(arrayJob.id)`, "
+        let jobs = arrayJobs.count == 1 ? "array job \(arrayJobs[0]) is" : "array jobs \(queued()) are"
+        throw SubmitError.failure("\(error.message) (\(jobs) queued: cancel with `scancel \(queued())`, "
                                   + "or submit the merge by hand: \(ShellQuoting.line(mergeCommand)))")
     }
-    return SubmitResult(arrayJob: arrayJob, mergeJob: mergeJob, commands: ran, plan: plan, dryRun: false)
+    entries.append(.init(kind: .merge, job: mergeJob.id, shards: Array(0..<plan.shards), submitted: SubmittedJobs.now()))
+    return SubmitResult(arrayJobs: arrayJobs, mergeJob: mergeJob, commands: ran, plan: plan, dryRun: false, limits: limits)
 }
 
-private func submit(_ argv: [String], run: CommandRunner, what: String) throws -> JobID {
+func submit(_ argv: [String], run: CommandRunner, what: String) throws -> JobID {
     let output: String
     do { output = try run(argv) } catch let error as SubmitError {
         throw SubmitError.failure("submitting \(what): \(error.message)")
@@ -148,6 +187,9 @@ private func prepare(plan: SubmitPlan, specText: String, spectra: [FileSpectrum]
             try fm.createDirectory(at: copy.deletingLastPathComponent(), withIntermediateDirectories: true)
             try fm.copyItem(atPath: file.foundPath, toPath: copy.path)
         }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(plan).write(to: URL(fileURLWithPath: plan.planFile), options: .atomic)
         for (path, text) in [(plan.arrayScript, BatchScripts.array), (plan.mergeScript, BatchScripts.mergeAnalyze)] {
             try text.write(toFile: path, atomically: true, encoding: .utf8)
             try fm.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)

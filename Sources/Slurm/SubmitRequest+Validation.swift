@@ -5,9 +5,15 @@ extension SubmitRequest {
     /// - Throws: `SubmitError` with `isBadInput`, naming the flag and the value.
     public func validate() throws {
         guard shards >= 1 else { throw SubmitError.badInput("--array: the number of shards must be at least 1, not \(shards)") }
-        guard shards <= 100_000 else { throw SubmitError.badInput("--array: \(shards) shards is more than Slurm's job arrays allow") }
+        guard shards <= 1_000_000 else { throw SubmitError.badInput("--array: \(shards) shards is more than a Slurm cluster can queue") }
+        if let maxRunning, !(1...100_000).contains(maxRunning) {
+            throw SubmitError.badInput("--max-running: must be between 1 and 100000, not \(maxRunning)")
+        }
         guard ranksPerShard >= 1 && ranksPerShard <= 100_000 else {
             throw SubmitError.badInput("--ranks-per-shard: must be at least 1, not \(ranksPerShard)")
+        }
+        guard (0...1000).contains(requeueLimit) else {
+            throw SubmitError.badInput("--requeue-limit: must be between 0 and 1000, not \(requeueLimit)")
         }
         if let partition, !SlurmSyntax.isPartition(partition) {
             throw SubmitError.badInput("--partition: '\(partition)' is not a partition name (letters, digits, _ - . ; several separated by commas)")

@@ -36,11 +36,24 @@ public struct SubmitRequest: Equatable, Sendable {
     /// and the merge job merges it with them into `DIR/merged.h5`; it is never modified. The
     /// caller has checked it holds the spec's experiment.
     public var archive: String?
+    /// `--max-running R`: at most R array tasks at once (`--array=0-M%R`); nil: no throttle.
+    public var maxRunning: Int?
+    /// `--requeue-limit N`: an array task stopped by its time limit requeues itself (and
+    /// resumes its shard) at most N times (`ALPHASWEEP_REQUEUE_LIMIT` in jobs/array.sbatch).
+    public var requeueLimit: Int
+    public static let defaultRequeueLimit = 3
+    /// The `scontrol` that reports the cluster's MaxArraySize: beside `sbatch` when that is a
+    /// path, else looked up in PATH.
+    public var scontrol: String {
+        sbatch.contains("/") ? URL(fileURLWithPath: sbatch).deletingLastPathComponent().appendingPathComponent("scontrol").path
+                             : "scontrol"
+    }
 
     public init(specPath: String, shards: Int, outDirectory: String,
                 partition: String? = nil, time: String? = nil, account: String? = nil,
                 ranksPerShard: Int = 1, sbatch: String = "sbatch",
-                alphasweepPath: String = Executables.current, dryRun: Bool = false, archive: String? = nil) {
+                alphasweepPath: String = Executables.current, dryRun: Bool = false, archive: String? = nil,
+                maxRunning: Int? = nil, requeueLimit: Int = SubmitRequest.defaultRequeueLimit) {
         self.specPath = specPath
         self.shards = shards
         self.outDirectory = outDirectory
@@ -52,6 +65,8 @@ public struct SubmitRequest: Equatable, Sendable {
         self.alphasweepPath = alphasweepPath
         self.dryRun = dryRun
         self.archive = archive
+        self.maxRunning = maxRunning
+        self.requeueLimit = requeueLimit
     }
 }
 

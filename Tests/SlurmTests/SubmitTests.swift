@@ -36,7 +36,7 @@ final class SubmitTests: XCTestCase {
         XCTAssertEqual(fake.calls.count, 2)
         XCTAssertEqual(fake.calls[0], [
             "sbatch", "--parsable", "--job-name=alphasweep-smoke___touch_pwned___rm_-rf_x", "--array=0-2",
-            "--ntasks=2", "--cpus-per-task=1", "--output=logs/%x-%A_%a.out",
+            "--ntasks=2", "--cpus-per-task=1", "--output=logs/%x-%A_%a.out", "--export=ALL,ALPHASWEEP_REQUEUE_LIMIT=3",
             "--partition=debug", "--account=proj", "--time=1-02:00:00", "--chdir=\(dir)", "--kill-on-invalid-dep=yes",
             "\(dir)/array.sbatch", "\(dir)/spec.yaml", dir, "3", binary,
         ])

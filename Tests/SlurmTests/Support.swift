@@ -11,14 +11,22 @@ func hostileTemporaryDirectory(_ label: String = "t") throws -> String {
     return dir
 }
 
-/// A fake `sbatch`: records every argument array and answers with the next job id.
+/// A fake `sbatch`: records every argument array and answers with the next job id. It also
+/// answers `scontrol show config` (recorded apart, in `configQueries`) with `config`.
 final class FakeSbatch: @unchecked Sendable {
     var calls: [[String]] = []
     var nextID = 4100
     /// Answers per call (index); default `"<id>\n"`.
     var answers: [Int: Result<String, Error>] = [:]
+    var configQueries: [[String]] = []
+    /// What `scontrol show config` prints (a failure: scontrol missing or failing).
+    var config: Result<String, Error> = .success("Configuration data as of 2026-12-02T03:00:00\nMaxArraySize            = 1001\nMaxJobCount             = 10000\n")
 
     func run(_ argv: [String]) throws -> String {
+        if argv.first.map({ URL(fileURLWithPath: $0).lastPathComponent == "scontrol" }) == true {
+            configQueries.append(argv)
+            return try config.get()
+        }
         calls.append(argv)
         if let answer = answers[calls.count - 1] { return try answer.get() }
         nextID += 1
