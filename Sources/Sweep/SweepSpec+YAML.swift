@@ -76,7 +76,7 @@ extension SweepSpec {
         }
         let reader = SpecReader(file: file, mapping: mapping, searchDirectories: searchDirectories)
         try reader.checkKeys(allowed: keys + ["replicates"] + optionalKeys, required: keys.filter { $0 != "seeds" }, context: nil)
-        let given = replicateKeys.filter { mapping[$0] != nil }
+        let given = replicateKeys.filter { reader.value($0) != nil }
         guard given.count == 1 else {
             throw SpecError(file: file, key: given.isEmpty ? "seeds" : nil,
                             problem: given.isEmpty ? "missing (give 'seeds: K' for replicates 0…K−1, or 'replicates: A..B')"
@@ -103,7 +103,9 @@ struct SpecReader {
         SpecError(file: file, key: key, problem: problem, line: node?.mark.map { $0.line })
     }
 
-    func value(_ key: String) -> Node? { mapping[key] }
+    /// The value of `key`, matched by the key's text as `checkKeys` sees it (Yams's subscript
+    /// also compares tags, so a key written `!x seeds` would pass the check and not be found).
+    func value(_ key: String) -> Node? { mapping.first { $0.key.scalar?.string == key }?.value }
 
     func checkKeys(allowed: [String], required: [String], context: String?) throws {
         var seen = Set<String>()
@@ -191,10 +193,10 @@ struct SpecReader {
         }
         let reader = SpecReader(file: file, mapping: inner)
         try reader.checkKeys(allowed: SweepSpec.gridKeys, required: SweepSpec.gridKeys, context: key)
-        let lo = try reader.real("\(key).log10_min", inner["log10_min"]!)
-        let hi = try reader.real("\(key).log10_max", inner["log10_max"]!)
-        let step = try reader.real("\(key).log10_step", inner["log10_step"]!)
-        guard step > 0 else { throw fail("\(key).log10_step", "must be positive, got \(step)", inner["log10_step"]) }
+        let lo = try reader.real("\(key).log10_min", reader.value("log10_min")!)
+        let hi = try reader.real("\(key).log10_max", reader.value("log10_max")!)
+        let step = try reader.real("\(key).log10_step", reader.value("log10_step")!)
+        guard step > 0 else { throw fail("\(key).log10_step", "must be positive, got \(step)", reader.value("log10_step")) }
         guard hi >= lo else { throw fail(key, "is empty: log10_max (\(hi)) < log10_min (\(lo))", node) }
         guard abs(lo) <= 300, abs(hi) <= 300 else { throw fail(key, "learning rates 10^\(lo)…10^\(hi) are out of range", node) }
         let grid = LogGrid(log10Min: lo, log10Max: hi, log10Step: step)

@@ -265,3 +265,16 @@ final class PrecondAndSpectrumFileSpecTests: XCTestCase {
         }
     }
 }
+
+final class SpecKeyTagTests: XCTestCase {
+    /// Found by the spec fuzzer: a key with an explicit YAML tag passed the key check (which
+    /// reads the key's text) but was not found by Yams's subscript (which compares tags), and
+    /// the reader trapped on a missing value. Keys are now matched by their text everywhere.
+    func testATaggedKeyIsTheSameKey() throws {
+        let plain = SweepSpec().yaml
+        let tagged = plain.replacingOccurrences(of: "log10_step:", with: "!x log10_step:")
+            .replacingOccurrences(of: "\nseeds:", with: "\n!y seeds:")
+        XCTAssertNotEqual(tagged, plain)
+        XCTAssertEqual(try SweepSpec.parse(tagged), try SweepSpec.parse(plain))
+    }
+}
