@@ -103,6 +103,32 @@ def test_a_side_file_that_is_a_link_or_odd_is_refused_and_nothing_is_touched(tmp
     assert archive.read_bytes() == outside, "the archive a link points to is untouched"
 
 
+@pytest.mark.parametrize("command", ["run", "resume", "analyze", "merge"])
+def test_a_link_at_the_temporary_snapshot_or_journal_name_is_never_written_through(tmp_path, archive, command):
+    """The temporary files are named FILE.h5.tmp-PID and FILE.h5.journal.tmp-PID. The child
+    plants links at exactly those names between fork and exec (its pid is the binary's); the
+    writer removes a name before creating it with O_EXCL|O_NOFOLLOW, so the link goes and its
+    target stays as it was."""
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n")
+    out = tmp_path / "out.h5"
+    if command in ("resume", "analyze"):
+        shutil.copy(archive, out)
+    args = {"run": ["run", SMOKE, "--out", out, "--quiet"], "resume": ["run", SMOKE, "--out", out, "--resume", "--quiet"],
+            "analyze": ["analyze", out, "--no-theory", "--resamples", "100"],
+            "merge": ["merge", archive, shutil.copy(archive, tmp_path / "copy.h5"), "--out", out]}[command]
+
+    def plant():
+        for name in (f"out.h5.tmp-{os.getpid()}", f"out.h5.journal.tmp-{os.getpid()}"):
+            os.symlink(victim, tmp_path / name)
+
+    result = cli(*args, timeout=120, preexec_fn=plant)
+    assert result.returncode == 0, result.stderr
+    assert victim.read_text() == "precious\n"
+    assert not [p for p in tmp_path.iterdir() if ".tmp-" in p.name], "no temporary name left behind"
+    assert len(read_results(out)) == 120
+
+
 def test_figures_are_not_written_through_links(tmp_path, archive):
     figures = tmp_path / "figures"
     figures.mkdir()
