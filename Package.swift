@@ -70,7 +70,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Vocabulary", "Numerics", "Worker"], path: "Tests/TestSupport"),
         .testTarget(name: "VocabularyTests", dependencies: ["Vocabulary"]),
         .testTarget(name: "NumericsTests", dependencies: ["Numerics", "Vocabulary", "CBLAS", "TestSupport"]),
-        .testTarget(name: "SweepTests", dependencies: ["Sweep", "Vocabulary"]),
+        .testTarget(name: "SweepTests", dependencies: ["Sweep", "Vocabulary", "Numerics"]),
         .testTarget(name: "ResultsFileTests", dependencies: ["ResultsFile", "Vocabulary", "Platform", "CHDF5", "TestSupport"]),
         .testTarget(name: "MessagePassingTests", dependencies: ["MessagePassing", "Vocabulary"]),
         .testTarget(name: "CoordinatorTests", dependencies: [

@@ -350,18 +350,12 @@ final class TheoryTests: XCTestCase {
 
 /// A small seeded generator (SplitMix64) and Box–Muller normals, for deterministic tests.
 struct TheoryTestGenerator {
-    var state: UInt64
+    var base: SplitMix64
     var spare: Double?
 
-    init(seed: UInt64) { state = seed }
+    init(seed: UInt64) { base = SplitMix64(seed: seed) }
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    mutating func next() -> UInt64 { base.next() }
 
     /// Uniform in (0, 1).
     mutating func nextUniform() -> Double { (Double(next() >> 11) + 0.5) / 9_007_199_254_740_992 }

@@ -1,4 +1,5 @@
 import Foundation
+import Numerics
 import Sweep
 import Vocabulary
 import XCTest
@@ -7,17 +8,7 @@ import XCTest
 /// spec (its invariants hold) or refused with a `SpecError`, never a trap or another error.
 /// 4 000 mutations per run of the suite (a longer run: ALPHASWEEP_FUZZ_ITERATIONS).
 final class SpecFuzzTests: XCTestCase {
-    struct Generator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    }
+    typealias Generator = SplitMix64
 
     static let fragments = ["1e308", "-1e308", "1e-320", "nan", ".inf", "-0", "0", "18446744073709551616", "9223372036854775807",
                             "-9223372036854775808", "[", "]", "{", "}", ":", ",", "- ", "&a", "*a", "!!binary", "'", "\"", "\n",
@@ -26,30 +17,30 @@ final class SpecFuzzTests: XCTestCase {
 
     func mutate(_ text: String, _ g: inout Generator) -> String {
         var bytes = Array(text.utf8)
-        for _ in 0...g.below(4) {
-            switch g.below(6) {
-            case 0 where !bytes.isEmpty: bytes[g.below(bytes.count)] = UInt8(truncatingIfNeeded: g.next())
-            case 1 where !bytes.isEmpty: bytes.remove(at: g.below(bytes.count))
+        for _ in 0...g.uniformIndex(below: 4) {
+            switch g.uniformIndex(below: 6) {
+            case 0 where !bytes.isEmpty: bytes[g.uniformIndex(below: bytes.count)] = UInt8(truncatingIfNeeded: g.next())
+            case 1 where !bytes.isEmpty: bytes.remove(at: g.uniformIndex(below: bytes.count))
             case 2:
-                let fragment = Array(Self.fragments[g.below(Self.fragments.count)].utf8)
-                bytes.insert(contentsOf: fragment, at: g.below(bytes.count + 1))
+                let fragment = Array(Self.fragments[g.uniformIndex(below: Self.fragments.count)].utf8)
+                bytes.insert(contentsOf: fragment, at: g.uniformIndex(below: bytes.count + 1))
             case 3:
                 // Replace a value after a colon with a fragment.
                 let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
                 var edited = lines.map(String.init)
-                let i = g.below(edited.count)
+                let i = g.uniformIndex(below: edited.count)
                 if let colon = edited[i].firstIndex(of: ":") {
-                    edited[i] = String(edited[i][...colon]) + " " + Self.fragments[g.below(Self.fragments.count)]
+                    edited[i] = String(edited[i][...colon]) + " " + Self.fragments[g.uniformIndex(below: Self.fragments.count)]
                 }
                 bytes = Array(edited.joined(separator: "\n").utf8)
             case 4 where bytes.count > 2:
-                let a = g.below(bytes.count), b = g.below(bytes.count)
+                let a = g.uniformIndex(below: bytes.count), b = g.uniformIndex(below: bytes.count)
                 bytes.swapAt(a, b)
             default:
                 let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n").map(String.init)
                 guard !lines.isEmpty else { break }
                 var edited = lines
-                edited.insert(lines[g.below(lines.count)], at: g.below(lines.count + 1))  // a repeated key
+                edited.insert(lines[g.uniformIndex(below: lines.count)], at: g.uniformIndex(below: lines.count + 1))  // a repeated key
                 bytes = Array(edited.joined(separator: "\n").utf8)
             }
         }
@@ -60,7 +51,7 @@ final class SpecFuzzTests: XCTestCase {
         let iterations = Int(ProcessInfo.processInfo.environment["ALPHASWEEP_FUZZ_ITERATIONS"] ?? "") ?? 4_000
         let seeds = [SweepSpec().yaml, try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("../../jobs/smoke.yaml"), encoding: .utf8)]
-        var g = Generator(state: 20_261_201)
+        var g = Generator(seed: 20_261_201)
         var accepted = 0, refused = 0
         for i in 0..<iterations {
             let text = mutate(seeds[i % seeds.count], &g)
