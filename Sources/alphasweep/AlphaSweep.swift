@@ -18,7 +18,7 @@ struct AlphaSweep: ParsableCommand {
         Exit codes: 0 success, 2 bad input (spec, arguments, files), 1 anything else.
         """,
         version: AlphasweepVersion.current,
-        subcommands: [Run.self, Analyze.self, Merge.self, Inspect.self, Plan.self, Submit.self, Doctor.self, Benchmark.self]
+        subcommands: [Run.self, Analyze.self, Merge.self, Inspect.self, Status.self, Plan.self, Submit.self, Doctor.self, Benchmark.self]
     )
 
     /// ArgumentParser's own exit code for usage errors is 64; the contract says 2.

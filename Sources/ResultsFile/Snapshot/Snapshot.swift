@@ -16,11 +16,18 @@ import Vocabulary
 ///                      column of `TaskRecord.columns`; attribute crc32 (int) over the
 ///                      columns of record layout 1 as stored, crc32_added over the columns
 ///                      added since (absent in older files, which lack those columns)
-///     /provenance/*    one row per run, resume or merge (`provenanceColumns`, all strings);
+///     /provenance/*    one row per run, resume or merge (`provenanceColumns`, all strings:
+///                      since record layout 3 also the Slurm ids and each rank's peak RSS);
 ///                      attribute crc32 (int) over the columns as stored (files before it lack it)
 ///     /attempts/*      optional: tasks without a row that were tried (optimizer, s, N,
 ///                      replicate, attempts, crashes: `TaskAttempts`)
-///     /analysis/*      optional, written by `analyze`
+///     /grid/*          derived from /results on every write, never read back: test_loss,
+///                      train_loss, lr, status, wall_seconds over netCDF-4 dimensions (HDF5
+///                      dimension scales) optimizer, s, N, replicate (`GridView`); absent in
+///                      files written before it, in files without rows or grid, and when the
+///                      grids' hull is mostly empty; attribute crc32 over its fixed-size arrays
+///     /analysis/*      optional, written by `analyze`: flat columns and/or labelled arrays
+///                      over dimensions optimizer, s (and N for the curves)
 ///
 /// Every string (datasets and attributes) is fixed-length, NUL-padded UTF-8, as wide as its
 /// longest value. Every 1-D dataset is chunked, extendable and filtered with shuffle +
@@ -28,9 +35,12 @@ import Vocabulary
 struct Snapshot {
     static let formatVersion = ResultsFileFormat.version
     static let provenanceColumns = ["event", "created", "alphasweep_version", "hostnames", "ranks", "shard",
-                                    "mpi_library", "blas_core", "command_line", "source_file", "rows", "grid"]
+                                    "mpi_library", "blas_core", "command_line", "source_file", "rows", "grid",
+                                    "slurm_job_id", "slurm_array_job_id", "slurm_array_task_id", "slurm_step_id",
+                                    "peak_rss_mib_by_rank"]
     /// Provenance columns added after the first layout (covered by `crc32_added`, may be absent).
-    static let addedProvenanceColumns: Set<String> = ["grid"]
+    static let addedProvenanceColumns: Set<String> = ["grid", "slurm_job_id", "slurm_array_job_id", "slurm_array_task_id",
+                                                      "slurm_step_id", "peak_rss_mib_by_rank"]
     /// The key columns of `/attempts`, then its counts.
     static let keyColumns = TaskRecord.columns.filter { $0.part == .key }
 
@@ -150,6 +160,20 @@ struct Snapshot {
             ("crc32", .int(Int64(Self.checksum(provenance.filter { !Self.addedProvenanceColumns.contains($0.0) })))),
             ("crc32_added", .int(Int64(Self.checksum(provenance.filter { Self.addedProvenanceColumns.contains($0.0) })))),
         ])
+        let grid = attributes["grid"].flatMap { value -> SweepGrid? in
+            if case .string(let text) = value { return SweepGrid(canonicalText: text) }
+            return nil
+        }
+        let runGrids = GridUnion(self.provenance.compactMap { SweepGrid(canonicalText: $0.grid) })
+        if let gridView = GridView.arrays(records: records, grid: grid, tasks: (1...20).contains(runGrids.grids.count) ? runGrids.count() : 0),
+           gridView.variables.first.map({ $0.values.count > 0 }) == true {
+            let group = try HDF5.createGroup(file, "grid")
+            for name in GridView.attributes.keys.sorted() {
+                try HDF5.writeAttribute(group, name, .string(GridView.attributes[name]!))
+            }
+            try HDF5.writeAttribute(group, "crc32", .int(Int64(GridView.checksum(gridView))))
+            try HDF5.writeLabelled(group, gridView)
+        }
         if let analysis {
             let group = try HDF5.createGroup(file, "analysis")
             for name in analysis.attributes.keys.sorted() {
@@ -161,6 +185,7 @@ struct Snapshot {
             for name in analysis.stringColumns.keys.sorted() {
                 try HDF5.writeColumn(group, name, .text(analysis.stringColumns[name]!))
             }
+            try HDF5.writeLabelled(group, analysis.labelled)
         }
     }
 
@@ -207,6 +232,11 @@ struct Snapshot {
             ("source_file", .text(p.map(\.sourceFile))),
             ("rows", .text(p.map { String($0.rows) })),
             ("grid", .text(p.map(\.grid))),
+            ("slurm_job_id", .text(p.map(\.provenance.slurm.job))),
+            ("slurm_array_job_id", .text(p.map(\.provenance.slurm.arrayJob))),
+            ("slurm_array_task_id", .text(p.map(\.provenance.slurm.arrayTask))),
+            ("slurm_step_id", .text(p.map(\.provenance.slurm.step))),
+            ("peak_rss_mib_by_rank", .text(p.map(\.peakRSSByRank))),
         ]
     }
 
@@ -287,6 +317,16 @@ struct Snapshot {
             provenance = decodeProvenance(table)
         }
         let analysis = try HDF5.exists(file, "analysis") ? try readAnalysis(file) : nil
+        // /grid is derived and not used here, but its arrays are read and checked, so that a
+        // damaged view cannot mislead an xarray user while alphasweep calls the file sound.
+        if try HDF5.exists(file, "grid") {
+            let group = try HDF5.openGroup(file, "grid")
+            let numbers = try HDF5.readFixedSizeArrays(group)
+            if case .int(let crc)? = try HDF5.attributes(group).first(where: { $0.name == "crc32" })?.value,
+               crc != Int64(GridView.checksum(dimensions: numbers.dimensions, variables: numbers.variables)) {
+                throw schema("/grid does not match its checksum (crc32): the file is damaged")
+            }
+        }
 
         return Snapshot(specText: specText, specSHA256: sha, attributes: attributes, provenance: provenance,
                         records: records, analysis: analysis, attempts: attempts)
@@ -329,14 +369,16 @@ struct Snapshot {
         }
         let c = Dictionary(uniqueKeysWithValues: provenanceColumns.map { ($0, column($0)) })
         return (0..<rows).map { i in
-            ProvenanceRecord(
-                event: c["event"]![i],
-                provenance: Provenance(alphasweepVersion: c["alphasweep_version"]![i], created: c["created"]![i],
-                                       hostnames: c["hostnames"]![i].split(separator: ",").map(String.init),
-                                       ranks: Int(c["ranks"]![i]) ?? 0, shard: c["shard"]![i],
-                                       mpiLibrary: c["mpi_library"]![i], blasCore: c["blas_core"]![i],
-                                       commandLine: c["command_line"]![i]),
-                sourceFile: c["source_file"]![i], rows: Int(c["rows"]![i]) ?? 0, grid: c["grid"]![i])
+            var provenance = Provenance(alphasweepVersion: c["alphasweep_version"]![i], created: c["created"]![i],
+                                        hostnames: c["hostnames"]![i].split(separator: ",").map(String.init),
+                                        ranks: Int(c["ranks"]![i]) ?? 0, shard: c["shard"]![i],
+                                        mpiLibrary: c["mpi_library"]![i], blasCore: c["blas_core"]![i],
+                                        commandLine: c["command_line"]![i])
+            provenance.slurm = SlurmIDs(job: c["slurm_job_id"]![i], arrayJob: c["slurm_array_job_id"]![i],
+                                        arrayTask: c["slurm_array_task_id"]![i], step: c["slurm_step_id"]![i])
+            return ProvenanceRecord(event: c["event"]![i], provenance: provenance, sourceFile: c["source_file"]![i],
+                                    rows: Int(c["rows"]![i]) ?? 0, grid: c["grid"]![i],
+                                    peakRSSByRank: c["peak_rss_mib_by_rank"]![i])
         }
     }
 
@@ -363,7 +405,9 @@ struct Snapshot {
         let group = try HDF5.openGroup(file, "analysis")
         var table = AnalysisTable()
         for (name, value) in try HDF5.attributes(group) { table.attributes[name] = value.text }
-        for name in try HDF5.linkNames(group) {
+        let (labelled, flat) = try HDF5.readLabelled(group)
+        table.labelled = labelled
+        for name in flat {
             switch try HDF5.readColumn(group, name) {
             case .float64(let v): table.numericColumns[name] = v
             case .int64(let v): table.numericColumns[name] = v.map(Double.init)

@@ -1,0 +1,37 @@
+import ArgumentParser
+import Foundation
+
+/// `alphasweep status PATH`: a results file (`FileStatus.swift`) or a submitted Slurm sweep
+/// directory.
+struct Status: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "A live, read-only view of a sweep: done/expected, rate, ETA, per-rank work, failures.",
+        discussion: """
+        Given a results file, reads its snapshot, journal and lock file without locking or \
+        writing anything, so it is safe while a run writes the file. --watch redraws until the \
+        writer is gone.
+        """)
+
+    @Argument(help: "A results file (HDF5), or a directory made by `submit`.") var path: String
+    @Flag(help: "Redraw every --interval seconds until the writer is gone.") var watch = false
+    @Option(help: "Seconds between redraws with --watch.") var interval: Double = 2
+    @Option(help: ArgumentHelp("Stop after this many redraws (for scripts and tests).", visibility: .hidden))
+    var maxRedraws: Int?
+
+    func validate() throws {
+        guard interval.isFinite, interval >= 0.1, interval <= 3600 else {
+            throw BadInput("--interval: must be in 0.1…3600 seconds, got \(interval)")
+        }
+        if let maxRedraws { try Ranges.check(maxRedraws, 1...1_000_000, "--max-redraws") }
+    }
+
+    func run() throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            // PLACEHOLDER (issue #12): the status of a submitted Slurm sweep directory is being
+            // written on another branch; the lead joins it here.
+            throw BadInput("status: \(path) is a directory; the status of a submitted sweep directory is not in this build yet")
+        }
+        try fileStatus(path: path, watch: watch, interval: interval, maxRedraws: maxRedraws)
+    }
+}
