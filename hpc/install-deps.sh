@@ -3,6 +3,7 @@
 # Idempotent; needs root (or sudo) only when something is missing.
 #   hpc/install-deps.sh            build + run: MPI, OpenBLAS, LAPACKE, HDF5
 #   hpc/install-deps.sh --slurm    also Slurm and munge (for the local-Slurm tests)
+#   hpc/install-deps.sh --browser  also headless Chromium (the test of `analyze --report`)
 #   hpc/install-deps.sh --test     also what the test suite uses (pytest, h5py, pandas, scipy, numpy,
 #                                  xarray, h5netcdf, netCDF4)
 set -euo pipefail
@@ -12,8 +13,9 @@ python_packages=()
 for arg in "$@"; do
   case "$arg" in
     --slurm) packages+=(slurm-wlm munge) ;;
+    --browser) packages+=(chromium) ;;
     --test) python_packages+=(pytest h5py pandas scipy numpy xarray h5netcdf netCDF4) ;;
-    *) echo "install-deps.sh: unknown option '$arg' (known: --slurm --test)" >&2; exit 2 ;;
+    *) echo "install-deps.sh: unknown option '$arg' (known: --slurm --browser --test)" >&2; exit 2 ;;
   esac
 done
 

@@ -169,17 +169,20 @@ extension AnalysisReport {
             if !below.isEmpty { line += "; below GD's: " + below }
             lines.append(line + ".")
         }
-        var leaders: [(OptimizerKind, [Double])] = []
+        // Per s the optimizer with the largest α, with those whose CI reaches the leader's
+        // ("SqrtNG ≈ NG"); s values with the same leaders are grouped.
+        var leaders: [(String, [Double])] = []
         for s in sValues {
-            let best = optimizers.compactMap { o in row(o, s: s).flatMap { $0.alpha.isNaN ? nil : (o, $0.alpha) } }
-                .max { $0.1 < $1.1 }
-            guard let best else { continue }
-            if let k = leaders.firstIndex(where: { $0.0 == best.0 }) { leaders[k].1.append(s) } else { leaders.append((best.0, [s])) }
+            let measured = optimizers.compactMap { o in row(o, s: s).flatMap { $0.alpha.isNaN ? nil : $0 } }
+            guard let best = measured.max(by: { $0.alpha < $1.alpha }) else { continue }
+            let tied = measured.filter { $0.optimizer != best.optimizer && best.ciLow <= $0.ciHigh }
+            let label = (tied.map(\.optimizer) + [best.optimizer]).sorted().map(\.rawValue).joined(separator: " ≈ ")
+            if let k = leaders.firstIndex(where: { $0.0 == label }) { leaders[k].1.append(s) } else { leaders.append((label, [s])) }
         }
         if !leaders.isEmpty {
-            lines.append("largest α: " + leaders.map { o, s in
-                s.count == sValues.count ? "\(o.rawValue) at every s" : "\(o.rawValue) at s = \(s.map(formatS).joined(separator: ", "))"
-            }.joined(separator: "; ") + ".")
+            lines.append("largest α: " + leaders.map { label, s in
+                s.count == sValues.count ? "\(label) at every s" : "\(label) at s = \(s.map(formatS).joined(separator: ", "))"
+            }.joined(separator: "; ") + (leaders.contains { $0.0.contains("≈") } ? " (≈: CIs overlap)." : "."))
         }
         let compared = rows.filter { !$0.alpha.isNaN && !$0.alphaTheory.isNaN }
         if hasTheory, !compared.isEmpty {
@@ -198,12 +201,15 @@ extension AnalysisReport {
         } else if curved.isEmpty {
             lines.append("power law: the half-grid exponents agree in all \(fitted.count) cells.")
         } else {
+            // The shorter list: the curved cells, or when they are most, the others.
+            let listsTheOthers = curved.count * 2 > fitted.count
+            let listed = listsTheOthers ? fitted.filter { !$0.powerLawWarning } : curved
             let byOptimizer = optimizers.compactMap { o -> String? in
-                let s = curved.filter { $0.optimizer == o }.map { formatS($0.s) }
+                let s = listed.filter { $0.optimizer == o }.map { formatS($0.s) }
                 return s.isEmpty ? nil : "\(o.rawValue) s = \(s.joined(separator: ", "))"
             }
-            lines.append("not a power law (half-grid α disjoint) in \(curved.count) of \(fitted.count) cells: "
-                         + byOptimizer.joined(separator: "; ") + ".")
+            let which = listed.isEmpty ? "every cell" : (listsTheOthers ? "all but " : "") + byOptimizer.joined(separator: "; ")
+            lines.append("not a power law (half-grid α disjoint) in \(curved.count) of \(fitted.count) cells: \(which).")
         }
         return lines
     }

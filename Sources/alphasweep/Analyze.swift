@@ -24,6 +24,8 @@ struct Analyze: ParsableCommand {
     @Argument(help: "A results file (HDF5).") var file: String
     @Option(help: "Output format: table, csv or json.") var format: ReportFormat = .table
     @Option(help: "Write SVG figures into this directory.") var figures: String?
+    @Option(help: "Write a self-contained HTML report (index.html: verdict, tables, figures, caveats, provenance, spec) into this directory.")
+    var report: String?
     @Option(help: "Bootstrap resamples (≥ 4000 recommended).") var resamples: Int = ReplicateBootstrap.defaultResamples
     @Flag(help: "Do not store the analysis in the results file.") var noStore = false
     @Flag(help: "Skip the spectral-theory prediction.") var noTheory = false
@@ -54,6 +56,15 @@ struct Analyze: ParsableCommand {
             }
             let written = try writeFigures(report, to: directory)
             logger.info("wrote \(written.count) figures to \(figures)/")
+        }
+        if let directory = self.report {
+            let page = HTMLReport(report: report, file: file, specText: contents.specText, provenance: contents.provenance,
+                                  created: Clock.utcTimestamp(), alphasweepVersion: AlphasweepVersion.current)
+            let url: URL
+            do { url = try page.write(to: URL(fileURLWithPath: directory)) } catch {
+                throw BadInput("--report: cannot write \(directory)/index.html: \(error.localizedDescription)")
+            }
+            logger.info("wrote the report \(url.path)")
         }
         guard !noStore else { return }
         if contents.journal.rows > 0 {

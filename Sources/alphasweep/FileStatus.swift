@@ -1,6 +1,7 @@
 import Foundation
 import Platform
 import ResultsFile
+import Sweep
 import Vocabulary
 
 /// `alphasweep status FILE.h5`: a live view of a sweep being written (or finished), built
@@ -34,6 +35,12 @@ struct FileStatus {
     var writer: Writer
     /// Rows finished in the minute before `now` (by start time + wall time).
     var lastMinute: Int
+    /// The cost model's estimate of the work those rows did, and of the work still to do
+    /// (tasks are handed out largest first, so a task count alone would mislead the ETA).
+    var lastMinuteCost: Double
+    var remainingCost: Double
+    /// The seconds that minute spans: 60, or less when the run started less than a minute ago.
+    var window: Double
     var ranks: [RankLine]
     var run: ProvenanceRecord?
     var now: Date
@@ -46,12 +53,28 @@ struct FileStatus {
         let inGrid = contents.records.filter { archive.expects($0.key) }
         let run = contents.provenance.last { $0.event != "merge" }
         let runStart = run.flatMap { parseUTC($0.provenance.created) }
-        var lastMinute = 0
+        let costs = CostModel(experiment: archive.spec.experiment)
+        var taskCost: [Int: [OptimizerKind: Double]] = [:]
+        for N in archive.hull.N {
+            taskCost[N] = Dictionary(uniqueKeysWithValues: OptimizerKind.allCases.map { ($0, costs.cost(N: N, optimizers: [$0])) })
+        }
+        func cost(_ key: TaskKey) -> Double { taskCost[key.N]?[key.optimizer] ?? costs.cost(N: key.N, optimizers: [key.optimizer]) }
+        var remainingCost = 0.0
+        for N in archive.hull.N {
+            for optimizer in archive.hull.optimizers {
+                remainingCost += Double(archive.union.count(optimizer: optimizer, N: N)) * taskCost[N]![optimizer]!
+            }
+        }
+        for record in inGrid { remainingCost -= cost(record.key) }
+        var lastMinute = 0, lastMinuteCost = 0.0
         var ranks: [Int32: RankLine] = [:]
         for record in contents.records {
             guard let started = parseUTC(record.startedUTC) else { continue }
             let finished = started.addingTimeInterval(record.wallSeconds)
-            if finished <= now && now.timeIntervalSince(finished) <= 60 { lastMinute += 1 }
+            if finished <= now && now.timeIntervalSince(finished) <= 60 {
+                lastMinute += 1
+                lastMinuteCost += cost(record.key)
+            }
             // The current run's rows: those started after its provenance row was made (whole
             // seconds, so a second's margin).
             if let runStart, started.timeIntervalSince(runStart) >= -1 {
@@ -66,6 +89,8 @@ struct FileStatus {
                           notOK: inGrid.filter { $0.outcome.status != .ok },
                           crashedAttempts: contents.attempts.values.reduce(0) { $0 + $1.crashes },
                           journalRows: contents.journal.rows, writer: writer(of: path), lastMinute: lastMinute,
+                          lastMinuteCost: lastMinuteCost, remainingCost: max(0, remainingCost),
+                          window: min(60, max(1, runStart.map { now.timeIntervalSince($0) } ?? 60)),
                           ranks: ranks.values.sorted { $0.rank < $1.rank }, run: run, now: now)
     }
 
@@ -105,10 +130,12 @@ struct FileStatus {
                    + (journalRows > 0 ? ", \(journalRows) of them in the journal only" : ""))
         let remaining = max(0, expected - done)
         if isRunning {
-            var line = "rate      \(lastMinute) tasks in the last minute"
-            if lastMinute > 0 && remaining > 0 {
-                let eta = Double(remaining) / Double(lastMinute) * 60
-                line += "; ETA \(Self.duration(eta)) (\(Clock.utcTimestamp(now.addingTimeInterval(eta))))"
+            var line = "rate      \(lastMinute) tasks in the last " + (window < 60 ? "\(Int(window)) s" : "minute")
+            if lastMinuteCost > 0 && remaining > 0 {
+                // Work left over work done per second, both in the cost model's units.
+                let eta = remainingCost / lastMinuteCost * window
+                line += "; ETA \(Self.duration(eta)) (\(Clock.utcTimestamp(now.addingTimeInterval(eta))), "
+                    + "the work left by the cost model at that pace)"
             } else if remaining > 0 {
                 line += "; ETA unknown (no task finished in the last minute)"
             }

@@ -19,9 +19,7 @@ struct Status: ParsableCommand {
     var maxRedraws: Int?
 
     func validate() throws {
-        guard interval.isFinite, interval >= 0.1, interval <= 3600 else {
-            throw BadInput("--interval: must be in 0.1…3600 seconds, got \(interval)")
-        }
+        try Ranges.check(interval, 0.1...3600, "--interval")
         if let maxRedraws { try Ranges.check(maxRedraws, 1...1_000_000, "--max-redraws") }
     }
 
