@@ -3,8 +3,6 @@
 #include <hdf5.h>
 #include <H5DSpublic.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <zlib.h>
 
 // HDF5's predefined type and property-list ids are macros that call H5open(); Swift cannot
@@ -92,39 +90,4 @@ static inline long long alphasweep_h5_link_count(hid_t group) {
     return (long long)info.nlinks;
 }
 
-// MARK: - Dimension scales (netCDF-4's dimensions): the scale attached to one axis of a dataset
-
-static inline herr_t alphasweep_h5ds_path_walk(hid_t dataset, unsigned axis, hid_t scale, void *data) {
-    (void)dataset; (void)axis;
-    char **out = (char **)data;
-    ssize_t length = H5Iget_name(scale, NULL, 0);
-    if (length <= 0) return -1;
-    *out = (char *)calloc((size_t)length + 1, 1);
-    if (*out == NULL) return -1;
-    H5Iget_name(scale, *out, (size_t)length + 1);
-    return 1;  // the first scale is the dimension
-}
-
-/// Writes the name of the dimension of `axis` of `dataset` (the last path component of the
-/// first dimension scale attached to it, which in netCDF-4 files is the coordinate variable
-/// named like its dimension) into `buffer`; returns its length, 0 when none is attached, -1
-/// on failure.
-static inline long long alphasweep_h5ds_axis_name(hid_t dataset, unsigned axis, char *buffer, size_t capacity) {
-    if (buffer == NULL || capacity == 0) return -1;
-    buffer[0] = '\0';
-    int attached = H5DSget_num_scales(dataset, axis);
-    if (attached < 0) return -1;
-    if (attached == 0) return 0;
-    char *name = NULL;
-    int index = 0;
-    if (H5DSiterate_scales(dataset, axis, &index, alphasweep_h5ds_path_walk, &name) < 0 || name == NULL) {
-        free(name);
-        return -1;
-    }
-    const char *base = strrchr(name, '/');
-    const char *shown = base ? base + 1 : name;
-    snprintf(buffer, capacity, "%s", shown);
-    free(name);
-    return (long long)strlen(buffer);
-}
 #endif

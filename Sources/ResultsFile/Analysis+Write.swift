@@ -15,6 +15,9 @@ import Foundation
 public func writeAnalysis(to path: String, numericColumns: [String: [Double]], stringColumns: [String: [String]],
                           attributes: [String: String], labelled: LabelledArrays = LabelledArrays()) throws {
     if let problem = labelled.problem() { throw ResultsFileError.invalidArgument("/analysis: \(problem)") }
+    if let name = attributes.keys.first(where: HDF5.layoutAttributeNames.contains) {
+        throw ResultsFileError.invalidArgument("/analysis attribute \(name) is reserved for the labelled arrays' layout")
+    }
     let labelledNames = Set(labelled.dimensions.map(\.name) + labelled.variables.map(\.name))
     if let name = Array(numericColumns.keys) .first(where: labelledNames.contains)
         ?? Array(stringColumns.keys).first(where: labelledNames.contains) {

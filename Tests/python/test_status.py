@@ -93,6 +93,19 @@ def test_status_during_a_run_sees_progress_and_the_writer_and_never_disturbs_it(
     for rank in ("1", "2"):
         mine = [r["peak_rss_bytes"] for r in rows.values() if r["rank"] == int(rank)]
         assert float(peaks[rank]) == pytest.approx(max(mine) / 2**20, abs=0.05)
+    # One checksum per record layout, each over that layout's columns as stored (zlib.crc32
+    # chained in column order): what an alphasweep that knows only the earlier layouts checks.
+    import zlib
+    import numpy as np
+    layouts = {"crc32": ["optimizer", "s", "N", "replicate", "test_loss", "train_loss", "lr", "lr_at_grid_edge",
+                         "status", "message", "wall_seconds", "rank"],
+               "crc32_added": ["attempts"], "crc32_added_3": ["host", "started_utc", "peak_rss_bytes"]}
+    with h5py.File(out, "r") as f:
+        for attribute, names in layouts.items():
+            crc = 0
+            for name in names:
+                crc = zlib.crc32(np.ascontiguousarray(f["results"][name][...]).tobytes(), crc)
+            assert int(f["results"].attrs[attribute]) == crc, attribute
     inspect = run_cli("inspect", out).stdout
     assert "slurm job 812 (array 810_2) step 0" in inspect
     assert "peak RSS MiB by rank 1=" in inspect

@@ -106,40 +106,81 @@ extension HDF5 {
         return dataset
     }
 
-    /// Reads the labelled arrays of `group`: its dimension scales, and the datasets with a
-    /// scale attached to every axis. Other datasets are returned by name for the caller.
+    /// Group attributes that describe `arrays` without the dimension-scale API, so that a
+    /// reader need not follow `DIMENSION_LIST` (a variable-length attribute, in the global
+    /// heap) nor read variable-length strings, either of which can crash HDF5 on a damaged
+    /// file: `labelled_dimensions` ("alpha=optimizer,s;…") and `labelled_text_coordinates`
+    /// ("optimizer=GD,Adam,…"; names hold no comma, semicolon or equals sign).
+    static let layoutAttributeNames = ["labelled_dimensions", "labelled_text_coordinates"]
+
+    static func layoutAttributes(_ arrays: LabelledArrays) -> [(String, String)] {
+        let dimensions = arrays.variables.map { "\($0.name)=\($0.dimensions.joined(separator: ","))" }.joined(separator: ";")
+        let coordinates = arrays.dimensions.compactMap { dimension -> String? in
+            guard case .text(let values) = dimension.values else { return nil }
+            return "\(dimension.name)=\(values.joined(separator: ","))"
+        }.joined(separator: ";")
+        return [(layoutAttributeNames[0], dimensions), (layoutAttributeNames[1], coordinates)]
+    }
+
+    /// Reads the labelled arrays `layoutAttributes` describes in `group` (nothing when they
+    /// are absent), touching only fixed-size data; the group's other datasets are returned by
+    /// name for the caller.
     static func readLabelled(_ group: HDF5Handle) throws -> (arrays: LabelledArrays, others: [String]) {
-        var arrays = LabelledArrays()
-        var others: [String] = []
-        for name in try linkNames(group) {
-            let what = "reading dataset \(name)"
-            let dataset = try HDF5Handle(H5Dopen2(group.id, name, alphasweep_h5p_default()), .dataset, what)
-            let isScale = H5DSis_scale(dataset.id)
-            guard isScale >= 0 else { throw failure(what) }
-            let space = try HDF5Handle(H5Dget_space(dataset.id), .dataspace, what)
-            let rank = Int(H5Sget_simple_extent_ndims(space.id))
-            var axes: [String] = []
-            if isScale == 0 {
-                for axis in 0..<max(rank, 0) {
-                    var buffer = [CChar](repeating: 0, count: 1024)
-                    let length = alphasweep_h5ds_axis_name(dataset.id, UInt32(axis), &buffer, buffer.count)
-                    guard length >= 0 else { throw failure(what) }
-                    if length > 0 { axes.append(String(cString: buffer)) }
-                }
-                guard rank >= 1, axes.count == rank else { others.append(name); continue }
-            }
-            let (_, values) = try readArray(dataset, name)
-            var attributes: [String: String] = [:]
-            for (attribute, value) in try HDF5.attributes(dataset) where !dimensionScaleAttributes.contains(attribute) {
-                attributes[attribute] = value.text
-            }
-            if isScale > 0 {
-                arrays.dimensions.append(.init(name: name, values: values, attributes: attributes))
-            } else {
-                arrays.variables.append(.init(name: name, dimensions: axes, values: values, attributes: attributes))
+        var described: [String: String] = [:]
+        for (name, value) in try attributes(group) where layoutAttributeNames.contains(name) { described[name] = value.text }
+        func pairs(_ text: String?) -> [(String, [String])] {
+            (text ?? "").split(separator: ";").compactMap { item in
+                let parts = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                guard parts.count == 2 else { return nil }
+                return (String(parts[0]), parts[1].split(separator: ",", omittingEmptySubsequences: false).map(String.init))
             }
         }
-        return (arrays, others)
+        let variables = pairs(described[layoutAttributeNames[0]])
+        let textCoordinates = Dictionary(pairs(described[layoutAttributeNames[1]]), uniquingKeysWith: { a, _ in a })
+        var dimensionNames: [String] = []
+        for (_, axes) in variables { for axis in axes where !dimensionNames.contains(axis) { dimensionNames.append(axis) } }
+        var arrays = LabelledArrays()
+        func read(_ name: String) throws -> (shape: [Int], values: ColumnValues, attributes: [String: String]) {
+            let what = "reading dataset \(name)"
+            let dataset = try HDF5Handle(H5Dopen2(group.id, name, alphasweep_h5p_default()), .dataset, what)
+            let type = try HDF5Handle(H5Dget_type(dataset.id), .datatype, what)
+            guard H5Tis_variable_str(type.id) <= 0 else {
+                throw HDF5Failure(operation: what, detail: "a variable-length string where a fixed-size array was expected", systemError: 0)
+            }
+            let (shape, values) = try readArray(dataset, name)
+            var found: [String: String] = [:]
+            for (attribute, value) in try attributes(dataset) where !dimensionScaleAttributes.contains(attribute) {
+                found[attribute] = value.text
+            }
+            return (shape, values, found)
+        }
+        for name in dimensionNames {
+            if let values = textCoordinates[name] {
+                // The values are in the group's attribute; only the scale's own attributes are read.
+                let dataset = try HDF5Handle(H5Dopen2(group.id, name, alphasweep_h5p_default()), .dataset, "reading dataset \(name)")
+                var found: [String: String] = [:]
+                for (attribute, value) in try attributes(dataset) where !dimensionScaleAttributes.contains(attribute) {
+                    found[attribute] = value.text
+                }
+                arrays.dimensions.append(.init(name: name, values: .text(values), attributes: found))
+            } else {
+                let (shape, values, found) = try read(name)
+                guard shape.count == 1 else {
+                    throw HDF5Failure(operation: "reading dataset \(name)", detail: "a dimension that is not one-dimensional", systemError: 0)
+                }
+                arrays.dimensions.append(.init(name: name, values: values, attributes: found))
+            }
+        }
+        for (name, axes) in variables {
+            let (shape, values, found) = try read(name)
+            guard shape == axes.map({ axis in arrays.dimensions.first { $0.name == axis }!.values.count }) else {
+                throw HDF5Failure(operation: "reading dataset \(name)", detail: "its shape \(shape) does not match its dimensions \(axes)",
+                                  systemError: 0)
+            }
+            arrays.variables.append(.init(name: name, dimensions: axes, values: values, attributes: found))
+        }
+        let labelled = Set(dimensionNames + variables.map(\.0))
+        return (arrays, try linkNames(group).filter { !labelled.contains($0) })
     }
 
     /// The datasets of `group` (dimension scales apart), leaving variable-length strings

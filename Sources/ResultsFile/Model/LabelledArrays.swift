@@ -65,6 +65,12 @@ public struct LabelledArrays: Equatable, Sendable {
                 return "'\(name)' cannot be an HDF5 name"
             }
             guard names.insert(name).inserted else { return "'\(name)' is declared twice" }
+            guard !name.contains(where: { ",;=".contains($0) }) else { return "'\(name)': a name holds no ',', ';' or '='" }
+        }
+        for dimension in dimensions {
+            if case .text(let values) = dimension.values, let bad = values.first(where: { $0.contains(where: { ",;=".contains($0) }) }) {
+                return "\(dimension.name): the coordinate '\(bad)' holds ',', ';' or '='"
+            }
         }
         for variable in variables {
             guard !variable.dimensions.isEmpty else { return "\(variable.name) has no dimensions" }

@@ -26,17 +26,17 @@ enum GridView {
         checksum(dimensions: arrays.dimensions.map { ($0.name, $0.values) }, variables: arrays.variables.map { ($0.name, $0.values) })
     }
 
-    /// The most cells a view may have per task it shows: a union of far-apart grids (say
-    /// replicates 0..2 and 1000..1002) has a hull of mostly empty cells, and the view is left
-    /// out rather than written mostly NaN.
-    static let maximumCellsPerTask = 4
-    static let maximumCells = 50_000_000
+    /// The most cells a view may have per row: a shard of a large sweep, a run just started,
+    /// or a union of far-apart grids (replicates 0..2 and 1000..1002) would make a view of
+    /// mostly empty cells, and its memory and bytes would grow with the grid, not the rows.
+    /// Such a view is left out (a run's file gets it once its rows fill a quarter of the grid).
+    static let maximumCellsPerRow = 4
+    static let maximumCells = 20_000_000
 
     /// The labelled arrays of `records` over the axes of `grid` (the hull of the file's runs)
-    /// together with any values the rows hold outside it; nil when that product would be
-    /// mostly empty (more than `maximumCellsPerTask` cells per task of `tasks`, the count of
-    /// the union of the file's grids, or of the rows when larger) or too large.
-    static func arrays(records: [TaskRecord], grid: SweepGrid?, tasks: Int) -> LabelledArrays? {
+    /// together with any values the rows hold outside it; nil when that product has more than
+    /// `maximumCellsPerRow` cells per row (beyond a few thousand) or `maximumCells`.
+    static func arrays(records: [TaskRecord], grid: SweepGrid?) -> LabelledArrays? {
         let optimizers = OptimizerKind.allCases.filter { kind in
             grid?.optimizers.contains(kind) == true || records.contains { $0.key.optimizer == kind }
         }
@@ -49,7 +49,7 @@ enum GridView {
         let nIndex = Dictionary(uniqueKeysWithValues: nValues.enumerated().map { ($1, $0) })
         let replicateIndex = Dictionary(uniqueKeysWithValues: replicates.enumerated().map { ($1, $0) })
         let cells = optimizers.count * sValues.count * nValues.count * replicates.count
-        guard cells <= maximumCells, cells <= maximumCellsPerTask * max(tasks, records.count, 1) else { return nil }
+        guard cells <= maximumCells, cells <= maximumCellsPerRow * records.count + 4096 else { return nil }
         var testLoss = [Double](repeating: .nan, count: cells)
         var trainLoss = testLoss, lr = testLoss, wall = testLoss
         var status = [String](repeating: "", count: cells)
