@@ -14,7 +14,7 @@ deps:
 	@bash hpc/install-deps.sh
 
 test-deps:
-	@bash hpc/install-deps.sh --test --slurm
+	@bash hpc/install-deps.sh --test --slurm --browser
 
 build: deps
 	swift build -c release

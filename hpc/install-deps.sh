@@ -3,7 +3,9 @@
 # Idempotent; needs root (or sudo) only when something is missing.
 #   hpc/install-deps.sh            build + run: MPI, OpenBLAS, LAPACKE, HDF5
 #   hpc/install-deps.sh --slurm    also Slurm and munge (for the local-Slurm tests)
-#   hpc/install-deps.sh --test     also what the test suite uses (pytest, h5py, pandas, scipy, numpy)
+#   hpc/install-deps.sh --browser  also headless Chromium (the test of `analyze --report`)
+#   hpc/install-deps.sh --test     also what the test suite uses (pytest, h5py, pandas, scipy, numpy,
+#                                  xarray, h5netcdf, netCDF4)
 set -euo pipefail
 
 packages=(libopenmpi-dev openmpi-bin libopenblas-dev liblapacke-dev libhdf5-dev hdf5-tools pkg-config zlib1g-dev)
@@ -11,8 +13,9 @@ python_packages=()
 for arg in "$@"; do
   case "$arg" in
     --slurm) packages+=(slurm-wlm munge) ;;
-    --test) python_packages+=(pytest h5py pandas scipy numpy) ;;
-    *) echo "install-deps.sh: unknown option '$arg' (known: --slurm --test)" >&2; exit 2 ;;
+    --browser) packages+=(chromium) ;;
+    --test) python_packages+=(pytest h5py pandas scipy numpy xarray h5netcdf netCDF4) ;;
+    *) echo "install-deps.sh: unknown option '$arg' (known: --slurm --browser --test)" >&2; exit 2 ;;
   esac
 done
 

@@ -180,7 +180,8 @@ extension AnalysisReport {
 extension AnalysisReport {
     /// The robustness table: per cell the one-word verdict, α with the smallest N dropped,
     /// the held-out check and ΔBIC (power law − saturating).
-    public func renderRobustnessTable() -> String {
+    /// The robustness table behind `--details` (nil when no row has a robustness analysis).
+    func robustnessSection() -> ReportSection? {
         var lines: [[String]] = [["optimizer", "s", "verdict", "α", "drop 1", "drop 2", "drop 3",
                                   "held-out log error [CI]", "ΔBIC sat"]]
         func f(_ v: Double) -> String { v.isFinite ? String(format: "%.3f", v) : "n/a" }
@@ -197,14 +198,14 @@ extension AnalysisReport {
             lines.append([row.optimizer.rawValue, formatS(row.s), r.verdict.rawValue, f(row.alpha)] + drops
                          + [held, r.comparison.map { String(format: "%+.1f", $0.bicAdvantageSaturating) } ?? "n/a"])
         }
-        guard lines.count > 1 else { return "" }
+        guard lines.count > 1 else { return nil }
         let widths = lines[0].indices.map { k in lines.map { $0[k].count }.max()! }
-        var out = "\nrobustness: verdict (clean / curved / saturating), α with the smallest 1–3 N dropped [CI], "
-        out += "held-out largest N (observed − predicted log L [CI], ✗ = CI excludes 0), ΔBIC = BIC power law − BIC saturating\n"
-        out += lines.map { line in
+        let title = "robustness: verdict (clean / curved / saturating), α with the smallest 1–3 N dropped [CI], "
+            + "held-out largest N (observed − predicted log L [CI], ✗ = CI excludes 0), ΔBIC = BIC power law − BIC saturating"
+        let body = lines.map { line in
             line.enumerated().map { k, text in text + String(repeating: " ", count: widths[k] - text.count) }
                 .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
         }.joined(separator: "\n") + "\n"
-        return out
+        return ReportSection(title: title, body: body)
     }
 }

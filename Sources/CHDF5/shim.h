@@ -1,6 +1,7 @@
 #ifndef ALPHASWEEP_CHDF5_SHIM_H
 #define ALPHASWEEP_CHDF5_SHIM_H
 #include <hdf5.h>
+#include <H5DSpublic.h>
 #include <stdio.h>
 #include <zlib.h>
 
@@ -88,4 +89,5 @@ static inline long long alphasweep_h5_link_count(hid_t group) {
     if (H5Gget_info(group, &info) < 0) return -1;
     return (long long)info.nlinks;
 }
+
 #endif

@@ -31,6 +31,28 @@ public enum Clock {
     }
 }
 
+extension Clock {
+    /// Now as ISO 8601 UTC with milliseconds, e.g. "2026-05-01T12:34:56.789Z" (task start times:
+    /// tasks of the tiny sweeps take milliseconds).
+    public static func utcTimestampMilliseconds(_ date: Date = Date()) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: date)
+    }
+}
+
+/// The resident memory this process has used.
+public enum PeakMemory {
+    /// The peak resident set size of this process so far, in bytes (getrusage's ru_maxrss,
+    /// which Linux reports in KiB), or 0 when it cannot be read.
+    public static func residentBytes() -> Int64 {
+        var usage = rusage()
+        guard getrusage(RUSAGE_SELF.rawValue, &usage) == 0 else { return 0 }
+        return Int64(usage.ru_maxrss) * 1024
+    }
+}
+
 /// Wall and CPU time of this process since the stopwatch was made.
 public struct Stopwatch: Sendable {
     let wallStart = Clock.monotonicSeconds()

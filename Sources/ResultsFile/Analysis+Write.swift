@@ -9,6 +9,7 @@ import Foundation
 ///   - numericColumns: float64 datasets `/analysis/<name>`.
 ///   - stringColumns: string datasets `/analysis/<name>` (fixed-length UTF-8).
 ///   - attributes: string attributes of `/analysis`.
+///   - labelled: arrays over named dimensions (netCDF-4 layout, for xarray).
 /// - Throws: ``ResultsFileError`` — read errors, `inUse`, `invalidArgument` for a bad or
 ///   repeated column name or a read-only file, I/O errors (the old file stays intact).
 /// Throws unless `writeAnalysis(to: path, …)` may replace `path`: a regular file (no link), its
@@ -22,7 +23,16 @@ public func requireAnalysisStorable(in path: String) throws {
 }
 
 public func writeAnalysis(to path: String, numericColumns: [String: [Double]], stringColumns: [String: [String]],
-                          attributes: [String: String]) throws {
+                          attributes: [String: String], labelled: LabelledArrays = LabelledArrays()) throws {
+    if let problem = labelled.problem() { throw ResultsFileError.invalidArgument("/analysis: \(problem)") }
+    if let name = attributes.keys.first(where: HDF5.layoutAttributeNames.contains) {
+        throw ResultsFileError.invalidArgument("/analysis attribute \(name) is reserved for the labelled arrays' layout")
+    }
+    let labelledNames = Set(labelled.dimensions.map(\.name) + labelled.variables.map(\.name))
+    if let name = Array(numericColumns.keys) .first(where: labelledNames.contains)
+        ?? Array(stringColumns.keys).first(where: labelledNames.contains) {
+        throw ResultsFileError.invalidArgument("/analysis/\(name) is given both as a column and as a labelled array")
+    }
     for name in Array(numericColumns.keys) + Array(stringColumns.keys) + Array(attributes.keys) {
         guard !name.isEmpty, name != ".", !name.contains("/"), !name.contains("\0") else {
             throw ResultsFileError.invalidArgument("'\(name)' cannot be an HDF5 name in /analysis")
@@ -37,6 +47,7 @@ public func writeAnalysis(to path: String, numericColumns: [String: [Double]], s
     var snapshot = try Snapshot.read(from: path)
     try ResultsWriter.requireReplaceable(path)
     FileSystem.removeStaleTemporaries(of: path)
-    snapshot.analysis = AnalysisTable(numericColumns: numericColumns, stringColumns: stringColumns, attributes: attributes)
+    snapshot.analysis = AnalysisTable(numericColumns: numericColumns, stringColumns: stringColumns, attributes: attributes,
+                                      labelled: labelled)
     try snapshot.write(to: path, mode: FileSystem.mode(of: path))
 }

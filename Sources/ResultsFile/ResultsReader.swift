@@ -24,6 +24,12 @@ public enum ResultsReader {
                                    analysis: s.analysis, attempts: s.attempts)
     }
 
+    /// The writer named by the lock file of `path` (read without taking the lock), nil when
+    /// there is no lock file. The process may be gone if it was killed with -9.
+    public static func writerRecordedInLock(path: String) -> (pid: Int32?, host: String?)? {
+        WriterLock.recordedHolder(of: path)
+    }
+
     /// The `/analysis` group of a results file, nil when there is none.
     public static func readAnalysis(path: String) throws -> AnalysisTable? {
         try Snapshot.read(from: path).analysis

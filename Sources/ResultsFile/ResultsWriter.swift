@@ -65,6 +65,8 @@ public final class ResultsWriter {
     private var pending: [TaskRecord] = []
     private var keys: Set<TaskKey>
     private var rowsThisRun = 0
+    /// Each rank's largest `peak_rss_bytes` among this run's rows (for its provenance row).
+    private var peakRSSThisRun: [Int32: Int64] = [:]
     /// Work handed out and not yet finished or interrupted: per instance, the unit with the
     /// optimizers still open (one entry per unit, not per task: tiny tasks go out by the ten
     /// thousand).
@@ -275,6 +277,9 @@ public final class ResultsWriter {
             }
         }
         for record in batch {
+            if record.peakRSSBytes > 0 {
+                peakRSSThisRun[record.rank] = max(peakRSSThisRun[record.rank] ?? 0, record.peakRSSBytes)
+            }
             pending.append(record)
             journal.append(.result(record))
             close(record.key)
@@ -370,6 +375,9 @@ public final class ResultsWriter {
         let tagged = snapshot.records.map { ($0, 0) } + pending.map { ($0, 0) }
         next.records = try Canonical.fold(tagged, sources: [path]).records
         next.provenance[next.provenance.count - 1].rows = rowsThisRun
+        if !peakRSSThisRun.isEmpty {
+            next.provenance[next.provenance.count - 1].peakRSSByRank = ProvenanceRecord.peakRSSText(peakRSSThisRun)
+        }
         next.summarizeProvenance()
         try next.write(to: path, mode: mode)
         snapshot = next

@@ -84,8 +84,9 @@ public struct RecordDecodingError: Error, CustomStringConvertible, Sendable {
 }
 
 extension TaskRecord {
-    /// The record layout this build writes: 2 added `attempts`.
-    public static let layout = 2
+    /// The record layout this build writes: 2 added `attempts`; 3 added `host`, `started_utc`
+    /// and `peak_rss_bytes`.
+    public static let layout = 3
 
     /// The columns of `layout` (default: the current one), in order.
     public static func columns(layout: Int) -> [RecordColumn] { columns.filter { $0.layout <= layout } }
@@ -156,6 +157,16 @@ extension TaskRecord {
                     throw RecordDecodingError(column: "attempts", problem: "\(value) is not a number of attempts")
                 }
                 record.attempts = attempts
+            })),
+        RecordColumn(name: "host", storage: .text(lengthBytes: 1), part: .context, layout: 3, value: .text(
+            { $0.host }, { record, host in record.host = String(host.prefix(255)) })),
+        RecordColumn(name: "started_utc", storage: .text(lengthBytes: 1), part: .context, layout: 3, value: .text(
+            { $0.startedUTC }, { record, text in record.startedUTC = String(text.prefix(64)) })),
+        RecordColumn(name: "peak_rss_bytes", storage: .int64, part: .context, layout: 3, value: .integer(
+            { $0.peakRSSBytes },
+            { record, bytes in
+                guard bytes >= 0 else { throw RecordDecodingError(column: "peak_rss_bytes", problem: "\(bytes) is negative") }
+                record.peakRSSBytes = bytes
             })),
     ]
 

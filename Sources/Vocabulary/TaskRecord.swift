@@ -66,13 +66,23 @@ public struct TaskRecord: Equatable, Sendable {
     /// How many times the task was started to get this row: 1, more after retries (of failed
     /// results, or of runs its worker crashed in).
     public var attempts: Int32
+    /// Where and when it ran (record layout 3; "" and 0 in rows written before): the host of
+    /// its rank, its start as ISO 8601 UTC with milliseconds, and its rank's peak resident
+    /// memory when it finished (so a slow node or a memory pattern can be found afterwards).
+    public var host: String
+    public var startedUTC: String
+    public var peakRSSBytes: Int64
 
-    public init(key: TaskKey, outcome: TrainingOutcome, wallSeconds: Double, rank: Int32, attempts: Int32 = 1) {
+    public init(key: TaskKey, outcome: TrainingOutcome, wallSeconds: Double, rank: Int32, attempts: Int32 = 1,
+                host: String = "", startedUTC: String = "", peakRSSBytes: Int64 = 0) {
         self.key = key
         self.outcome = outcome
         self.wallSeconds = wallSeconds
         self.rank = rank
         self.attempts = attempts
+        self.host = host
+        self.startedUTC = startedUTC
+        self.peakRSSBytes = peakRSSBytes
     }
 
     /// True when two records carry the same result: the same key and, bitwise, the same value

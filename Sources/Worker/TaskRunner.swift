@@ -4,7 +4,8 @@ import Platform
 import Vocabulary
 
 /// Runs work units: samples each instance once and trains every optimizer the unit names on it.
-/// A record is a pure function of the experiment and its task key; only `wallSeconds` and `rank` vary.
+/// A record's result is a pure function of the experiment and its task key; only its context
+/// (wall time, rank, host, start time, peak memory) varies.
 public struct TaskRunner: Sendable {
     public let experiment: Experiment
     public let rank: Int32
@@ -19,15 +20,20 @@ public struct TaskRunner: Sendable {
     }
 
     /// Never throws: a numerical failure becomes a `failed` record naming what went wrong.
+    /// The host every record of this process names (read once: it does not change).
+    static let host = HostName.current
+
     public func run(_ unit: WorkUnit) -> [TaskRecord] {
         let start = Clock.monotonicSeconds()
+        let unitStarted = Clock.utcTimestampMilliseconds()
         switch TestHook.for(unit.instance) {
         case .crash?: kill(getpid(), SIGKILL)
         case .fail?:
             return unit.tasks.map { key in
                 TaskRecord(key: key, outcome: TrainingOutcome(testLoss: .nan, trainLoss: .nan, lr: .nan, lrAtGridEdge: false,
                                                               status: .failed, message: "failed on purpose (ALPHASWEEP_TEST_FAIL_INSTANCE)"),
-                           wallSeconds: 0, rank: rank)
+                           wallSeconds: 0, rank: rank, host: Self.host, startedUTC: unitStarted,
+                           peakRSSBytes: PeakMemory.residentBytes())
             }
         case nil: break
         }
@@ -41,15 +47,18 @@ public struct TaskRunner: Sendable {
                 TaskRecord(key: key,
                            outcome: TrainingOutcome(testLoss: .nan, trainLoss: .nan, lr: .nan, lrAtGridEdge: false,
                                                     status: .failed, message: "instance \(unit.instance): \(error)"),
-                           wallSeconds: seconds, rank: rank)
+                           wallSeconds: seconds, rank: rank, host: Self.host, startedUTC: unitStarted,
+                           peakRSSBytes: PeakMemory.residentBytes())
             }
         }
         let sharedSeconds = (Clock.monotonicSeconds() - start) / Double(unit.optimizers.count)
         return unit.optimizers.map { optimizer in
+            let started = Clock.utcTimestampMilliseconds()
             let begin = Clock.monotonicSeconds()
             let outcome = shared.train(optimizer)
             return TaskRecord(key: TaskKey(optimizer: optimizer, instance: unit.instance), outcome: outcome,
-                              wallSeconds: sharedSeconds + (Clock.monotonicSeconds() - begin), rank: rank)
+                              wallSeconds: sharedSeconds + (Clock.monotonicSeconds() - begin), rank: rank,
+                              host: Self.host, startedUTC: started, peakRSSBytes: PeakMemory.residentBytes())
         }
     }
 }

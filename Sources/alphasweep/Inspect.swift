@@ -68,10 +68,15 @@ struct Inspect: ParsableCommand {
                   + "hosts \(p.hostnames.joined(separator: ",")) blas \(p.blasCore)"
                   + (record.sourceFile.isEmpty ? "" : " from \(record.sourceFile)"))
             if !record.grid.isEmpty { print("    grid " + record.grid.split(separator: "\n").joined(separator: "; ")) }
+            if !p.slurm.description.isEmpty { print("    slurm " + p.slurm.description) }
+            if !record.peakRSSByRank.isEmpty { print("    peak RSS MiB by rank " + record.peakRSSByRank) }
         }
+        printTrace(contents.records)
         if let analysis = contents.analysis {
             let rows = analysis.numericColumns.values.first?.count ?? analysis.stringColumns.values.first?.count ?? 0
-            print("\nanalysis          /analysis holds \(rows) rows (\(analysis.attributes["created"] ?? "written by analyze"))")
+            let shape = analysis.labelled.dimensions.map { "\($0.name) \($0.values.count)" }.joined(separator: " × ")
+            let held = analysis.labelled.isEmpty ? "\(rows) rows" : "arrays over \(shape)"
+            print("\nanalysis          /analysis holds \(held) (\(analysis.attributes["created"] ?? "written by analyze"))")
         } else {
             print("\nanalysis          none yet (run `alphasweep analyze \(file)`)")
         }
@@ -79,6 +84,24 @@ struct Inspect: ParsableCommand {
             print("\nmissing tasks (first \(min(listMissing, missingCount)) of \(missingCount))")
             for key in archive.union.tasks.lazy.filter({ byKey[$0] == nil }).prefix(listMissing) { print("  \(key)") }
         }
+    }
+
+    /// Per host: tasks, wall time, the first and last start and the largest peak RSS (rows of
+    /// record layout 3; older rows have no host and are counted apart).
+    func printTrace(_ records: [TaskRecord]) {
+        let traced = records.filter { !$0.host.isEmpty }
+        guard !traced.isEmpty else { return }
+        print("\ntrace (per host)   tasks  wall total  wall mean  first start → last start              peak RSS")
+        for host in Set(traced.map(\.host)).sorted() {
+            let mine = traced.filter { $0.host == host }
+            let wall = mine.reduce(0) { $0 + $1.wallSeconds }
+            let starts = mine.map(\.startedUTC).filter { !$0.isEmpty }.sorted()
+            let peak = Double(mine.map(\.peakRSSBytes).max() ?? 0) / 1_048_576
+            print("  " + host.padding(toLength: 16, withPad: " ", startingAt: 0)
+                  + String(format: "%6d  %9.1fs  %8.3fs  ", mine.count, wall, wall / Double(mine.count))
+                  + "\(starts.first ?? "?") → \(starts.last ?? "?")  " + String(format: "%.0f MiB", peak))
+        }
+        if traced.count < records.count { print("  (\(records.count - traced.count) rows written before tasks were traced)") }
     }
 
     /// Tasks done and not ok, per value of an axis, counted in one pass over the rows; the

@@ -26,10 +26,11 @@ struct Merge: ParsableCommand {
     }
 
     func run() throws {
-        let provenance = Provenance(
+        var provenance = Provenance(
             alphasweepVersion: AlphasweepVersion.current, created: Clock.utcTimestamp(),
             hostnames: [HostName.current], ranks: 1, shard: "merge", mpiLibrary: "",
             blasCore: BLASEnvironment.coreName, commandLine: CommandLine.arguments.joined(separator: " "))
+        provenance.slurm = SlurmIDs.current()  // the merge job of `submit` runs under Slurm
         let report = try mergeResults(inputs: inputs, output: out, provenance: provenance) { text in
             try SweepSpec.identity(ofSpecText: text, file: "/spec")
         }

@@ -271,10 +271,12 @@ struct RunPlan {
     private func provenance(_ hellos: [WorkerHello], ranks: Int, mpiLibrary: String) -> Provenance {
         let hostnames = Array(Set(hellos.map(\.hostName) + [HostName.current])).sorted()
         let blasCores = Array(Set(hellos.map(\.blasCore) + [BLASEnvironment.coreName])).sorted()
-        return Provenance(
+        var provenance = Provenance(
             alphasweepVersion: AlphasweepVersion.current, created: Clock.utcTimestamp(), hostnames: hostnames,
             ranks: ranks, shard: shard.description, mpiLibrary: mpiLibrary,
             blasCore: blasCores.joined(separator: ","), commandLine: CommandLine.arguments.joined(separator: " "))
+        provenance.slurm = SlurmIDs.current()
+        return provenance
     }
 
     /// Creates the results file, or resumes it; returns the writer and the tasks already done.

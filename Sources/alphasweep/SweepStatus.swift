@@ -5,37 +5,6 @@ import Slurm
 import Sweep
 import Vocabulary
 
-/// `alphasweep status PATH`: a directory is a sweep submitted with `submit` (this file); a
-/// results file is the live view of one file (`fileStatus(path:)`).
-struct Status: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Where a sweep stands: a submitted sweep directory (shards and jobs) or a results file.",
-        discussion: """
-        For DIR made by `alphasweep submit`: each shard pending, running, done or failed (from \
-        squeue, sacct where Slurm keeps accounting, else scontrol and the shard files), its tasks \
-        done of expected, the merge job, and the command that resubmits only the failed shards \
-        (`alphasweep submit --resubmit DIR`). A shard is done when its file holds all its tasks.
-        """)
-
-    @Argument(help: "A sweep directory (submit --out DIR) or a results file.") var path: String
-
-    func run() throws {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-            let report = try SweepDirectoryStatus.load(directory: path, run: runCommand)
-            print(report.text)
-        } else {
-            try fileStatus(path: path)
-        }
-    }
-}
-
-/// The status of one results file (issue #14).
-func fileStatus(path: String) throws {
-    print("status of a results file: not yet available")
-    throw ExitCode(2)
-}
-
 /// A submitted sweep directory read back: its plan, jobs, shard files and what Slurm says.
 struct SweepDirectoryStatus {
     let directory: String

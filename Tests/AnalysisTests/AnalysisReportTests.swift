@@ -4,6 +4,7 @@ import Foundation
 import FoundationXML
 #endif
 import Numerics
+import ResultsFile
 import Sweep
 import Vocabulary
 import XCTest
@@ -209,7 +210,58 @@ final class AnalysisReportTests: XCTestCase {
         let point = try XCTUnwrap(report.curve(.gd, s: 0.5).first)
         XCTAssertEqual(point.N, 16)
         XCTAssertEqual(point.theoryLoss, 2 * pow(16, -0.8), accuracy: 1e-14)
-        XCTAssert(report.renderTable().contains("theory vs measured"))
+        XCTAssert(report.renderTable(details: true).contains("theory vs measured"))
+        XCTAssertFalse(report.renderTable().contains("theory vs measured"), "the theory table is behind --details")
+        XCTAssert(report.renderTable().contains("theory (GD, NG): |α − α_theory|"))
+    }
+
+    /// The head of the text report is what a reader needs; the rest waits behind --details.
+    func testTableLeadsWithAlphaGapsAndAVerdict() throws {
+        let spec = SyntheticSweep.spec(s: [1.0], seeds: 8, optimizers: [.gd, .ng])
+        // NG: L ∝ N^-1 up to N = 128, then flat (curved); GD a clean power law.
+        let records = SyntheticSweep.records(spec) { key, base in
+            guard key.optimizer == .ng else { return base }
+            let n = Double(min(key.N, 128))
+            return base * pow(Double(key.N), SyntheticSweep.trueAlpha(.ng, s: 1)) * pow(n, -1.0)
+        }
+        let report = AnalysisReport(spec: spec, records: records)
+        let short = report.renderTable()
+        let titles = short.split(separator: "\n").filter { ["α [CI]", "gap α_opt − α_GD [paired CI]", "verdict"].contains(String($0)) }
+        XCTAssertEqual(titles, ["α [CI]", "gap α_opt − α_GD [paired CI]", "verdict"], "in this order")
+        let verdict = report.verdict()
+        XCTAssertEqual(verdict.count, 4, "\(verdict)")
+        XCTAssert(verdict.contains { $0.hasPrefix("not a power law (half-grid α disjoint) in 1 of 2 cells: NG s = 1. Fit verdicts: ") }, "\(verdict)")
+        for title in report.detailSections().map(\.title) { XCTAssertFalse(short.contains(title), title) }
+        XCTAssert(short.contains("--details"), "the short report says where the rest is")
+        XCTAssertLessThan(short.split(separator: "\n").count, 25)
+        let long = report.renderTable(details: true)
+        XCTAssert(long.hasPrefix(short.components(separatedBy: "(--details adds")[0]), "--details only appends")
+        let detailTitles = report.detailSections().map(\.title)
+        XCTAssertEqual(detailTitles.count, 5, "local exponents, theory, saturating fits, robustness, per-cell notes")
+        for title in detailTitles { XCTAssert(long.contains(title)) }
+    }
+
+    /// The α table and curves as labelled arrays: cell (o, s) of a 2-D variable is the row's field.
+    func testLabelledArraysHoldTheRowsOnTheirGrid() throws {
+        let spec = SyntheticSweep.spec(s: [0.5, 1.0], seeds: 4, optimizers: [.gd, .adam, .ng])
+        let report = AnalysisReport(spec: spec, records: SyntheticSweep.records(spec))
+        let arrays = report.labelledArrays()
+        XCTAssertNil(arrays.problem())
+        XCTAssertEqual(arrays.dimensions.map(\.name), ["optimizer", "s", "N"])
+        let alpha = try XCTUnwrap(arrays.variables.first { $0.name == "alpha" })
+        XCTAssertEqual(alpha.dimensions, ["optimizer", "s"])
+        guard case .float64(let values) = alpha.values else { return XCTFail("alpha is not float64") }
+        for (o, optimizer) in report.optimizers.enumerated() {
+            for (k, s) in report.sValues.enumerated() {
+                XCTAssertEqual(values[o * report.sValues.count + k], try XCTUnwrap(report.row(optimizer, s: s)).alpha)
+            }
+        }
+        let mean = try XCTUnwrap(arrays.variables.first { $0.name == "curve_mean_loss" })
+        XCTAssertEqual(mean.dimensions, ["optimizer", "s", "N"])
+        guard case .float64(let curve) = mean.values else { return XCTFail("curve_mean_loss is not float64") }
+        let point = try XCTUnwrap(report.curve(.adam, s: 1.0).last)
+        XCTAssertEqual(curve[(1 * 2 + 1) * report.N.count + report.N.count - 1], point.meanLoss)
+        XCTAssertFalse(arrays.variables.contains { ["optimizer", "s", "curve_optimizer", "curve_s", "curve_N"].contains($0.name) })
     }
 
     func testCurvedLossIsFlaggedAsNotAPowerLaw() throws {

@@ -20,7 +20,7 @@ final class CommandLineContractTests: XCTestCase {
     func testHelpAndVersionGoToStandardOutput() throws {
         let help = try run(["--help"])
         XCTAssertEqual(help.status, 0)
-        for subcommand in ["run", "analyze", "merge", "inspect", "plan", "submit", "doctor"] {
+        for subcommand in ["run", "analyze", "merge", "inspect", "status", "plan", "submit", "doctor"] {
             XCTAssertTrue(help.stdout.contains(subcommand), "help lists \(subcommand)")
         }
         XCTAssertTrue(help.stderr.isEmpty)

@@ -103,4 +103,73 @@ final class RoundTripTests: XCTestCase {
         XCTAssertEqual(contents.provenance.count, 1)
         XCTAssertNotNil(expectResultsError { try writeAnalysis(to: path, numericColumns: ["a/b": []], stringColumns: [:], attributes: [:]) })
     }
+
+    /// Labelled arrays (netCDF-4 dimensions) in /analysis come back with their dimensions,
+    /// values and attributes; inconsistent ones are refused before anything is written.
+    func testLabelledAnalysisArraysRoundTrip() throws {
+        let path = Scratch.directory(self) + "/run.h5"
+        try writeResultsFile(path, records: SampleRecords.awkward())
+        let arrays = LabelledArrays(
+            dimensions: [.init(name: "optimizer", values: .text(["GD", "NG"]), attributes: ["long_name": "optimizer"]),
+                         .init(name: "s", values: .float64([0.5, 1.0, 2.0]))],
+            variables: [.init(name: "alpha", dimensions: ["optimizer", "s"], values: .float64([0.1, 0.2, .nan, 0.4, 0.5, 0.6]),
+                              attributes: ["long_name": "α"]),
+                        .init(name: "ci_method", dimensions: ["optimizer", "s"], values: .text(["BCa", "", "percentile", "BCa", "BCa", "é"]))])
+        try writeAnalysis(to: path, numericColumns: [:], stringColumns: [:], attributes: ["Conventions": "CF-1.8"], labelled: arrays)
+        let back = try XCTUnwrap(try ResultsReader.read(path: path).analysis)
+        XCTAssertEqual(back.labelled.dimensions, arrays.dimensions)
+        XCTAssertEqual(back.labelled.variables.map(\.name), ["alpha", "ci_method"])
+        let alpha = back.labelled.variables[0]
+        XCTAssertEqual(alpha.dimensions, ["optimizer", "s"])
+        XCTAssertEqual(alpha.attributes, ["long_name": "α"])
+        guard case .float64(let values) = alpha.values else { return XCTFail("alpha is not float64") }
+        XCTAssertEqual(values.map(\.bitPattern), [0.1, 0.2, .nan, 0.4, 0.5, 0.6].map(\.bitPattern))
+        XCTAssertEqual(back.labelled.variables[1].values, arrays.variables[1].values)
+        XCTAssertTrue(back.numericColumns.isEmpty && back.stringColumns.isEmpty)
+
+        let before = Scratch.bytes(path)
+        var wrongCount = arrays
+        wrongCount.variables[0].values = .float64([1, 2])
+        XCTAssertNotNil(expectResultsError { try writeAnalysis(to: path, numericColumns: [:], stringColumns: [:], attributes: [:], labelled: wrongCount) })
+        var undeclared = arrays
+        undeclared.variables[0].dimensions = ["optimizer", "N"]
+        XCTAssertNotNil(expectResultsError { try writeAnalysis(to: path, numericColumns: [:], stringColumns: [:], attributes: [:], labelled: undeclared) })
+        XCTAssertNotNil(expectResultsError { try writeAnalysis(to: path, numericColumns: ["alpha": [1]], stringColumns: [:], attributes: [:], labelled: arrays) })
+        XCTAssertEqual(Scratch.bytes(path), before, "refused before anything was written")
+    }
+
+    /// Rows of record layout 3 carry their trace (host, start, peak RSS) through the journal
+    /// and the snapshot, and each run's provenance row gets its ranks' peak RSS and Slurm ids.
+    func testTraceColumnsAndRunProvenanceRoundTrip() throws {
+        let path = Scratch.directory(self) + "/run.h5"
+        var records = SampleRecords.awkward()
+        for i in records.indices {
+            records[i].host = "node-\(i % 3)"
+            records[i].startedUTC = "2026-05-01T12:00:\(String(format: "%02d", i % 60)).125Z"
+            records[i].peakRSSBytes = Int64(100 + i) << 20
+            records[i].rank = Int32(1 + i % 2)
+        }
+        var provenance = Provenance(alphasweepVersion: "test", ranks: 3)
+        provenance.slurm = SlurmIDs.current(["SLURM_JOB_ID": "812", "SLURM_ARRAY_JOB_ID": "810", "SLURM_ARRAY_TASK_ID": "2",
+                                             "SLURM_STEP_ID": "0"])
+        let writer = try ResultsWriter.create(path: path, specText: Fixture.specText, specSHA256: Fixture.sha, provenance: provenance)
+        try writer.append(records)
+        try writer.flush()
+        // Before close: the rows are in the journal only, and read back with their trace.
+        let journaled = try ResultsReader.read(path: path)
+        XCTAssertEqual(journaled.records.map(\.host).sorted(), records.map(\.host).sorted())
+        try writer.close()
+        let contents = try ResultsReader.read(path: path)
+        let byKey = Dictionary(uniqueKeysWithValues: contents.records.map { ($0.key, $0) })
+        for record in records {
+            let back = try XCTUnwrap(byKey[record.key])
+            XCTAssertEqual([back.host, back.startedUTC], [record.host, record.startedUTC])
+            XCTAssertEqual(back.peakRSSBytes, record.peakRSSBytes)
+        }
+        let row = try XCTUnwrap(contents.provenance.last)
+        XCTAssertEqual(row.provenance.slurm, SlurmIDs(job: "812", arrayJob: "810", arrayTask: "2", step: "0"))
+        let peaks = records.reduce(into: [Int32: Int64]()) { $0[$1.rank] = max($0[$1.rank] ?? 0, $1.peakRSSBytes) }
+        XCTAssertEqual(row.peakRSSByRank, ProvenanceRecord.peakRSSText(peaks))
+        XCTAssert(row.peakRSSByRank.hasPrefix("1="), row.peakRSSByRank)
+    }
 }

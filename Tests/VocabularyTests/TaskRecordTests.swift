@@ -13,10 +13,14 @@ final class TaskRecordTests: XCTestCase {
 
     func testTheColumnsAreTheResultsFileLayout() {
         XCTAssertEqual(TaskRecord.columns.map(\.name), ["optimizer", "s", "N", "replicate", "test_loss", "train_loss", "lr",
-                                                         "lr_at_grid_edge", "status", "message", "wall_seconds", "rank", "attempts"])
+                                                         "lr_at_grid_edge", "status", "message", "wall_seconds", "rank", "attempts",
+                                                         "host", "started_utc", "peak_rss_bytes"])
         XCTAssertEqual(TaskRecord.columns.filter { $0.part == .key }.map(\.name), ["optimizer", "s", "N", "replicate"])
-        XCTAssertEqual(TaskRecord.columns.filter { $0.part == .context }.map(\.name), ["message", "wall_seconds", "rank", "attempts"])
+        XCTAssertEqual(TaskRecord.columns.filter { $0.part == .context }.map(\.name),
+                       ["message", "wall_seconds", "rank", "attempts", "host", "started_utc", "peak_rss_bytes"])
         XCTAssertEqual(TaskRecord.columns(layout: 1).count, 12)
+        XCTAssertEqual(TaskRecord.columns(layout: 2).count, 13)
+        XCTAssertEqual(TaskRecord.layout, 3)
     }
 
     /// The journal's payload format (format version 1), byte for byte: a record written by
@@ -41,10 +45,22 @@ final class TaskRecordTests: XCTestCase {
         var retried = sample(message: "é")
         retried.attempts = 3
         var second = ByteWriter()
-        retried.encode(into: &second)
+        retried.encode(into: &second, layout: 2)
         XCTAssertEqual(second.bytes, expected + [3, 0, 0, 0])
         var secondReader = ByteReader(second.bytes)
-        XCTAssertEqual(try TaskRecord.decode(from: &secondReader), retried)
+        XCTAssertEqual(try TaskRecord.decode(from: &secondReader, layout: 2), retried)
+        // Layout 3 appends the trace: host and start (1-byte lengths), peak RSS (i64).
+        var traced = retried
+        traced.host = "node-7"
+        traced.startedUTC = "2026-05-01T12:34:56.789Z"
+        traced.peakRSSBytes = 1 << 30
+        var third = ByteWriter()
+        traced.encode(into: &third)
+        var tail: [UInt8] = [6] + Array("node-7".utf8) + [24] + Array("2026-05-01T12:34:56.789Z".utf8)
+        withUnsafeBytes(of: Int64(1 << 30).littleEndian) { tail += $0 }
+        XCTAssertEqual(third.bytes, expected + [3, 0, 0, 0] + tail)
+        var thirdReader = ByteReader(third.bytes)
+        XCTAssertEqual(try TaskRecord.decode(from: &thirdReader), traced)
     }
 
     func testDecodingRefusesValuesNoRecordHolds() {

@@ -166,7 +166,8 @@ JOURNAL_MAGIC = b"ASWEEPJ\n"
 def read_journal(path):
     """(spec sha256, [row dict], ignored tail bytes) of FILE.h5.journal; ([], 0) when absent.
     Format version 1: every payload is a row; version 2: a kind byte first (1 row with
-    `attempts`, 2 work handed out, 3 work interrupted: skipped here)."""
+    `attempts`, 2 work handed out, 3 work interrupted: skipped here); version 3: as 2, rows
+    also with `host`, `started_utc` and `peak_rss_bytes`."""
     path = pathlib.Path(path)
     if not path.exists():
         return None, [], 0
@@ -175,7 +176,7 @@ def read_journal(path):
         return None, [], len(data)
     assert data[:8] == JOURNAL_MAGIC, f"{path}: bad magic"
     version, header_size = struct.unpack_from("<II", data, 8)
-    assert version in (1, 2) and header_size == 84
+    assert version in (1, 2, 3) and header_size == 84
     sha = data[16:80].decode()
     assert struct.unpack_from("<I", data, 80)[0] == zlib.crc32(data[:80]), f"{path}: header CRC"
     rows, offset = [], 84
@@ -187,8 +188,8 @@ def read_journal(path):
         if crc != zlib.crc32(data[offset:offset + 4 + length]):
             break
         p = data[offset + 4:offset + 4 + length]
-        i = 1 if version == 2 else 0
-        if version == 2 and p[0] != 1:
+        i = 1 if version >= 2 else 0
+        if version >= 2 and p[0] != 1:
             offset += 8 + length
             continue
 
@@ -213,8 +214,10 @@ def read_journal(path):
         row["message"] = p[i:i + n].decode()
         i += n
         row["wall_seconds"], row["rank"] = take("<d"), take("<i")
-        if version == 2:
+        if version >= 2:
             row["attempts"] = take("<i")
+        if version >= 3:
+            row["host"], row["started_utc"], row["peak_rss_bytes"] = short(), short(), take("<q")
         assert i == len(p), f"{path}: record at {offset} has {len(p) - i} bytes left over"
         rows.append(row)
         offset += 8 + length

@@ -570,5 +570,5 @@ def test_finite_but_exploded_losses_are_kept_and_flagged_at_the_grid_edge(tmp_pa
     adam = [row for key, row in read_results(out).items() if key[0] == "Adam"]
     assert all(row["status"] == "ok" and row["lr_at_grid_edge"] == 1 for row in adam)
     assert min(row["test_loss"] for row in adam) > 1e6
-    table = cli("analyze", out, "--resamples", "200", "--no-store").stdout
+    table = cli("analyze", out, "--resamples", "200", "--no-store", "--details").stdout
     assert "Adam s=0.75: 12 tasks chose a learning rate at the grid edge" in table

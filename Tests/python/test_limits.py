@@ -25,7 +25,7 @@ TINY = dict(D="16", n="16", K="1", T="1", N="[2, 4]",
             matsign_lr="{log10_min: -1.0, log10_max: 0.0, log10_step: 0.5}")
 MAX_BYTES_PER_TASK_PLANNED = 200
 MAX_BYTES_PER_TASK_TRACKED = 1024
-TRACKED_BYTES_PER_TASK_ESTIMATE = 600   # Coordinator.trackedBytesPerTask: what `run` budgets with
+TRACKED_BYTES_PER_TASK_ESTIMATE = 1000  # Coordinator.trackedBytesPerTask: what `run` budgets with
 
 
 def tiny_spec(directory, s_values, seeds):

@@ -92,6 +92,19 @@ final class WriterLock {
         return errno == EWOULDBLOCK || errno == EAGAIN ? readHolder(fd: fd) : nil
     }
 
+    /// What the lock file of `resultsPath` says ("pid=N host=H"), read without locking it, so
+    /// that a watcher can never make a starting writer see the lock as taken; nil when there is
+    /// no lock file (no writer, or one that released it). A writer killed with -9 leaves the
+    /// file behind: callers check the pid.
+    static func recordedHolder(of resultsPath: String) -> (pid: Int32?, host: String?)? {
+        let fd = open(path(for: resultsPath), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var kind = stat()
+        guard fstat(fd, &kind) == 0, (kind.st_mode & S_IFMT) == S_IFREG else { return nil }
+        return readHolder(fd: fd)
+    }
+
     /// Unlinks the lock file, then drops the lock (idempotent).
     func release() {
         guard fd >= 0 else { return }

@@ -5,16 +5,37 @@ extension HDF5 {
     /// Reads a one-dimensional dataset of floats, integers or strings (fixed or variable
     /// length): integers widen to int64, floats to float64.
     static func readColumn(_ location: HDF5Handle, _ name: String) throws -> ColumnValues {
-        let what = "reading dataset \(name)"
-        let dataset = try HDF5Handle(H5Dopen2(location.id, name, alphasweep_h5p_default()), .dataset, what)
-        let space = try HDF5Handle(H5Dget_space(dataset.id), .dataspace, what)
-        guard H5Sget_simple_extent_ndims(space.id) == 1 else {
-            throw HDF5Failure(operation: what, detail: "not a one-dimensional dataset", systemError: 0)
+        let dataset = try HDF5Handle(H5Dopen2(location.id, name, alphasweep_h5p_default()), .dataset, "reading dataset \(name)")
+        let (shape, values) = try readArray(dataset, name)
+        guard shape.count == 1 else {
+            throw HDF5Failure(operation: "reading dataset \(name)", detail: "not a one-dimensional dataset", systemError: 0)
         }
-        var dims: [hsize_t] = [0]
+        return values
+    }
+
+    /// Reads an open dataset of any rank (its elements in row-major order) and its shape.
+    static func readArray(_ dataset: HDF5Handle, _ name: String) throws -> (shape: [Int], values: ColumnValues) {
+        let what = "reading dataset \(name)"
+        let space = try HDF5Handle(H5Dget_space(dataset.id), .dataspace, what)
+        let rank = Int(H5Sget_simple_extent_ndims(space.id))
+        guard (1...8).contains(rank) else {
+            throw HDF5Failure(operation: what, detail: "a dataset of rank \(rank) is not an array this file holds", systemError: 0)
+        }
+        var dims = [hsize_t](repeating: 0, count: rank)
         try check(H5Sget_simple_extent_dims(space.id, &dims, nil), what)
+        var declared: hsize_t = 1
+        for d in dims {
+            let (product, overflow) = declared.multipliedReportingOverflow(by: d)
+            guard !overflow else { throw HDF5Failure(operation: what, detail: "its shape overflows", systemError: 0) }
+            declared = product
+        }
         let type = try HDF5Handle(H5Dget_type(dataset.id), .datatype, what)
-        let n = try plausibleRows(dims[0], type: type, stored: H5Dget_storage_size(dataset.id), what: what)
+        let n = try plausibleRows(declared, type: type, stored: H5Dget_storage_size(dataset.id), what: what)
+        return (dims.map { Int($0) }, try readElements(dataset, count: n, rank: rank, type: type, what: what))
+    }
+
+    private static func readElements(_ dataset: HDF5Handle, count n: Int, rank: Int, type: HDF5Handle,
+                                     what: String) throws -> ColumnValues {
 
         func readAll(_ memoryType: hid_t, _ buffer: UnsafeMutableRawPointer?) throws {
             try check(H5Dread(dataset.id, memoryType, alphasweep_h5s_all(), alphasweep_h5s_all(),
@@ -30,14 +51,16 @@ extension HDF5 {
             if n > 0 { try values.withUnsafeMutableBytes { try readAll(alphasweep_h5t_native_int64(), $0.baseAddress) } }
             return .int64(values)
         case H5T_STRING:
-            return .text(try readStrings(count: n, type: type, what: what) { memoryType, memorySpace, fileSpace, buffer in
-                H5Dread(dataset.id, memoryType, memorySpace, fileSpace, alphasweep_h5p_default(), buffer)
-            } rows: { start, count in
+            // One-dimensional fixed-length strings are read in blocks of rows; arrays at once.
+            let rows: ((Int, Int) throws -> HDF5Handle)? = rank != 1 ? nil : { start, count in
                 let fileSpace = try HDF5Handle(H5Dget_space(dataset.id), .dataspace, what)
                 var offset = [hsize_t(start)], size = [hsize_t(count)]
                 try check(H5Sselect_hyperslab(fileSpace.id, H5S_SELECT_SET, &offset, nil, &size, nil), what)
                 return fileSpace
-            })
+            }
+            return .text(try readStrings(count: n, type: type, what: what, read: { memoryType, memorySpace, fileSpace, buffer in
+                H5Dread(dataset.id, memoryType, memorySpace, fileSpace, alphasweep_h5p_default(), buffer)
+            }, rows: rows))
         default:
             throw HDF5Failure(operation: what, detail: "unsupported element type", systemError: 0)
         }

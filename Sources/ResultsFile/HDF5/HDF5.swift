@@ -106,9 +106,15 @@ enum HDF5 {
         try HDF5Handle(H5Fopen(path, alphasweep_h5f_acc_rdonly(), alphasweep_h5p_default()), .file, "opening the file")
     }
 
-    static func createGroup(_ location: HDF5Handle, _ name: String) throws -> HDF5Handle {
+    /// - Parameter compactLinks: keep up to this many links in the group's object header
+    ///   (checksummed) rather than in dense storage (a fractal heap, in which damage can crash
+    ///   HDF5 while it lists the group); nil for HDF5's default of 8.
+    static func createGroup(_ location: HDF5Handle, _ name: String, compactLinks: UInt32? = nil) throws -> HDF5Handle {
         let gcpl = try HDF5Handle(H5Pcreate(alphasweep_h5p_group_create()), .propertyList, "creating a property list")
         _ = H5Pset_obj_track_times(gcpl.id, false)
+        if let compactLinks {
+            try check(H5Pset_link_phase_change(gcpl.id, compactLinks, min(6, compactLinks)), "creating group \(name)")
+        }
         return try HDF5Handle(H5Gcreate2(location.id, name, alphasweep_h5p_default(), gcpl.id, alphasweep_h5p_default()),
                               .group, "creating group \(name)")
     }

@@ -18,14 +18,16 @@ import Vocabulary
 ///     1  a task record of layout 2 (layout 1 · attempts (i32))
 ///     2  work handed out: a work unit (`WorkUnit.encode`)
 ///     3  work interrupted by a planned stop (a work unit): not a crash
+/// Version 3 payload: as version 2, but kind 1 is a task record of layout 3 (layout 2 · host
+/// (u8 length + UTF-8) · started_utc (u8 length + UTF-8) · peak_rss_bytes (i64)).
 ///
 /// A record is valid only when it is complete and its CRC matches; the first record that is
 /// not ends the journal (a torn tail from a crash mid-write), and the bytes from it on are
 /// ignored and reported, never misread.
 enum JournalFormat {
     static let magic: [UInt8] = Array("ASWEEPJ\n".utf8)
-    /// The version this build writes; it reads 1 and 2.
-    static let version: UInt32 = 2
+    /// The version this build writes; it reads 1, 2 and 3.
+    static let version: UInt32 = 3
     static let headerSize = 84
     /// Longer payloads are taken as corruption (messages are capped far below this).
     static let maxPayload = 1 << 20
@@ -65,7 +67,7 @@ enum JournalFormat {
         writer.put(UInt32(0))  // the payload's length, patched below
         writer.put(entry.kind)
         switch entry {
-        case .result(let record): record.encode(into: &writer, layout: 2)
+        case .result(let record): record.encode(into: &writer, layout: 3)
         case .dispatched(let unit), .interrupted(let unit): unit.encode(into: &writer)
         }
         writer.patch(UInt32(writer.bytes.count - start - 4), at: start)
@@ -117,7 +119,7 @@ enum JournalFormat {
         }
         var header = ByteReader(bytes[magic.count..<headerSize])
         let version = try header.read(UInt32.self)
-        guard version == 1 || version == 2 else {
+        guard (1...3).contains(version) else {
             throw ResultsFileError.incompatibleFormat(path: path, found: Int(version), supported: Int(Self.version))
         }
         let declaredSize = try header.read(UInt32.self)
@@ -154,9 +156,9 @@ enum JournalFormat {
     }
 
     private static func decode(_ payload: inout ByteReader, version: UInt32) throws -> Entry {
-        guard version == 2 else { return .result(try TaskRecord.decode(from: &payload, layout: 1)) }
+        guard version >= 2 else { return .result(try TaskRecord.decode(from: &payload, layout: 1)) }
         switch try payload.read(UInt8.self) {
-        case 1: return .result(try TaskRecord.decode(from: &payload, layout: 2))
+        case 1: return .result(try TaskRecord.decode(from: &payload, layout: version == 2 ? 2 : 3))
         case 2: return .dispatched(try WorkUnit.decode(from: &payload))
         case 3: return .interrupted(try WorkUnit.decode(from: &payload))
         case let kind: throw RecordDecodingError(column: "entry", problem: "unknown kind \(kind)")

@@ -14,13 +14,22 @@ import Vocabulary
 ///     /spec            the spec text of the latest run (scalar string); attribute crc32 (int)
 ///     /results/*       one row per finished task, canonical task order, one dataset per
 ///                      column of `TaskRecord.columns`; attribute crc32 (int) over the
-///                      columns of record layout 1 as stored, crc32_added over the columns
-///                      added since (absent in older files, which lack those columns)
-///     /provenance/*    one row per run, resume or merge (`provenanceColumns`, all strings);
+///                      columns of record layout 1 as stored, crc32_added over those layout 2
+///                      added, crc32_added_3 over layout 3's (absent in older files, which
+///                      lack those columns; one per layout, so older readers still check theirs)
+///     /provenance/*    one row per run, resume or merge (`provenanceColumns`, all strings:
+///                      since record layout 3 also the Slurm ids and each rank's peak RSS);
 ///                      attribute crc32 (int) over the columns as stored (files before it lack it)
 ///     /attempts/*      optional: tasks without a row that were tried (optimizer, s, N,
 ///                      replicate, attempts, crashes: `TaskAttempts`)
-///     /analysis/*      optional, written by `analyze`
+///     /grid/*          derived from /results on every write, never read back: test_loss,
+///                      train_loss, lr, status, wall_seconds over netCDF-4 dimensions (HDF5
+///                      dimension scales) optimizer, s, N, replicate (`GridView`); absent in
+///                      files written before it, in files without rows, and while the grids'
+///                      hull has more than 4 cells per row; attribute crc32 over its
+///                      fixed-size arrays
+///     /analysis/*      optional, written by `analyze`: flat columns and/or labelled arrays
+///                      over dimensions optimizer, s (and N for the curves)
 ///
 /// Every string (datasets and attributes) is fixed-length, NUL-padded UTF-8, as wide as its
 /// longest value. Every 1-D dataset is chunked, extendable and filtered with shuffle +
@@ -28,9 +37,22 @@ import Vocabulary
 struct Snapshot {
     static let formatVersion = ResultsFileFormat.version
     static let provenanceColumns = ["event", "created", "alphasweep_version", "hostnames", "ranks", "shard",
-                                    "mpi_library", "blas_core", "command_line", "source_file", "rows", "grid"]
-    /// Provenance columns added after the first layout (covered by `crc32_added`, may be absent).
-    static let addedProvenanceColumns: Set<String> = ["grid"]
+                                    "mpi_library", "blas_core", "command_line", "source_file", "rows", "grid",
+                                    "slurm_job_id", "slurm_array_job_id", "slurm_array_task_id", "slurm_step_id",
+                                    "peak_rss_mib_by_rank"]
+    /// The record layout that added each provenance column after the first (absent: 1); a
+    /// file may lack them. Each layout's columns have their own checksum attribute.
+    static let provenanceColumnLayout: [String: Int] = [
+        "grid": 2, "slurm_job_id": 3, "slurm_array_job_id": 3, "slurm_array_task_id": 3, "slurm_step_id": 3,
+        "peak_rss_mib_by_rank": 3,
+    ]
+
+    /// The checksum attribute over the columns a layout added: `crc32` (layout 1),
+    /// `crc32_added` (2), `crc32_added_3`, …. One per layout, so that a reader that knows only
+    /// the earlier layouts still checks (and passes) the checksums it knows.
+    static func checksumAttribute(layout: Int) -> String {
+        layout == 1 ? "crc32" : layout == 2 ? "crc32_added" : "crc32_added_\(layout)"
+    }
     /// The key columns of `/attempts`, then its counts.
     static let keyColumns = TaskRecord.columns.filter { $0.part == .key }
 
@@ -132,11 +154,10 @@ struct Snapshot {
 
         try HDF5.writeScalarString(file, "spec", specText, attributes: [("crc32", .int(Int64(Self.checksum(specText))))])
         let results = Self.resultColumnValues(records)
-        let first = results.filter { name, _ in TaskRecord.columns.first { $0.name == name }!.layout == 1 }
-        let added = results.filter { name, _ in TaskRecord.columns.first { $0.name == name }!.layout > 1 }
-        try writeGroup(file, "results", columns: results, attributes: [
-            ("crc32", .int(Int64(Self.checksum(first)))), ("crc32_added", .int(Int64(Self.checksum(added)))),
-        ])
+        try writeGroup(file, "results", columns: results, attributes: (1...TaskRecord.layout).map { layout in
+            let columns = results.filter { name, _ in TaskRecord.columns.first { $0.name == name }!.layout == layout }
+            return (Self.checksumAttribute(layout: layout), .int(Int64(Self.checksum(columns))))
+        })
         if !attempts.isEmpty {
             let keys = attempts.keys.sorted()
             let rows = keys.map { TaskRecord(key: $0, outcome: TaskRecord.blank.outcome, wallSeconds: 0, rank: 0) }
@@ -146,10 +167,26 @@ struct Snapshot {
             try writeGroup(file, "attempts", columns: columns, attributes: [("crc32", .int(Int64(Self.checksum(columns))))])
         }
         let provenance = provenanceColumnValues()
-        try writeGroup(file, "provenance", columns: provenance, attributes: [
-            ("crc32", .int(Int64(Self.checksum(provenance.filter { !Self.addedProvenanceColumns.contains($0.0) })))),
-            ("crc32_added", .int(Int64(Self.checksum(provenance.filter { Self.addedProvenanceColumns.contains($0.0) })))),
-        ])
+        try writeGroup(file, "provenance", columns: provenance, attributes: (1...TaskRecord.layout).map { layout in
+            let columns = provenance.filter { (Self.provenanceColumnLayout[$0.0] ?? 1) == layout }
+            return (Self.checksumAttribute(layout: layout), .int(Int64(Self.checksum(columns))))
+        })
+        let grid = attributes["grid"].flatMap { value -> SweepGrid? in
+            if case .string(let text) = value { return SweepGrid(canonicalText: text) }
+            return nil
+        }
+        // Not in a file without rows (the first snapshot of a run): all NaN, it would only make
+        // the file that must exist before any work starts larger.
+        if !records.isEmpty,
+           let gridView = GridView.arrays(records: records, grid: grid),
+           gridView.variables.first.map({ $0.values.count > 0 }) == true {
+            let group = try HDF5.createGroup(file, "grid", compactLinks: UInt32(gridView.dimensions.count + gridView.variables.count))
+            for name in GridView.attributes.keys.sorted() {
+                try HDF5.writeAttribute(group, name, .string(GridView.attributes[name]!))
+            }
+            try HDF5.writeAttribute(group, "crc32", .int(Int64(GridView.checksum(gridView))))
+            try HDF5.writeLabelled(group, gridView)
+        }
         if let analysis {
             let group = try HDF5.createGroup(file, "analysis")
             for name in analysis.attributes.keys.sorted() {
@@ -160,6 +197,10 @@ struct Snapshot {
             }
             for name in analysis.stringColumns.keys.sorted() {
                 try HDF5.writeColumn(group, name, .text(analysis.stringColumns[name]!))
+            }
+            if !analysis.labelled.isEmpty {
+                for (name, value) in HDF5.layoutAttributes(analysis.labelled) { try HDF5.writeAttribute(group, name, .string(value)) }
+                try HDF5.writeLabelled(group, analysis.labelled)
             }
         }
     }
@@ -207,6 +248,11 @@ struct Snapshot {
             ("source_file", .text(p.map(\.sourceFile))),
             ("rows", .text(p.map { String($0.rows) })),
             ("grid", .text(p.map(\.grid))),
+            ("slurm_job_id", .text(p.map(\.provenance.slurm.job))),
+            ("slurm_array_job_id", .text(p.map(\.provenance.slurm.arrayJob))),
+            ("slurm_array_task_id", .text(p.map(\.provenance.slurm.arrayTask))),
+            ("slurm_step_id", .text(p.map(\.provenance.slurm.step))),
+            ("peak_rss_mib_by_rank", .text(p.map(\.peakRSSByRank))),
         ]
     }
 
@@ -263,9 +309,10 @@ struct Snapshot {
         }
         let resultAttributes = try HDF5.attributes(file, of: "results")
         let stored = resultColumnValues(records)
-        for (attribute, layouts) in [("crc32", 1...1), ("crc32_added", 2...Int.max)] {
+        for layout in 1...TaskRecord.layout {
+            let attribute = checksumAttribute(layout: layout)
             let columns = stored.filter { name, _ in
-                results[name] != nil && layouts.contains(TaskRecord.columns.first { $0.name == name }!.layout)
+                results[name] != nil && TaskRecord.columns.first { $0.name == name }!.layout == layout
             }
             if case .int(let crc)? = resultAttributes.first(where: { $0.name == attribute })?.value,
                crc != Int64(checksum(columns)) {
@@ -277,8 +324,9 @@ struct Snapshot {
         if try HDF5.exists(file, "provenance") {
             let table = try readTable(file, group: "provenance", required: [], optional: provenanceColumns, path: path)
             let checks = try HDF5.attributes(file, of: "provenance")
-            for (attribute, added) in [("crc32", false), ("crc32_added", true)] {
-                let columns = provenanceColumns.filter { table[$0] != nil && addedProvenanceColumns.contains($0) == added }
+            for layout in 1...TaskRecord.layout {
+                let attribute = checksumAttribute(layout: layout)
+                let columns = provenanceColumns.filter { table[$0] != nil && (provenanceColumnLayout[$0] ?? 1) == layout }
                 if case .int(let crc)? = checks.first(where: { $0.name == attribute })?.value,
                    crc != Int64(checksum(columns.map { ($0, table[$0]!) })) {
                     throw schema("the provenance rows do not match their checksum (/provenance \(attribute)): the file is damaged")
@@ -287,6 +335,16 @@ struct Snapshot {
             provenance = decodeProvenance(table)
         }
         let analysis = try HDF5.exists(file, "analysis") ? try readAnalysis(file) : nil
+        // /grid is derived and not used here, but its arrays are read and checked, so that a
+        // damaged view cannot mislead an xarray user while alphasweep calls the file sound.
+        if try HDF5.exists(file, "grid") {
+            let group = try HDF5.openGroup(file, "grid")
+            let numbers = try HDF5.readFixedSizeArrays(group)
+            if case .int(let crc)? = try HDF5.attributes(group).first(where: { $0.name == "crc32" })?.value,
+               crc != Int64(GridView.checksum(dimensions: numbers.dimensions, variables: numbers.variables)) {
+                throw schema("/grid does not match its checksum (crc32): the file is damaged")
+            }
+        }
 
         return Snapshot(specText: specText, specSHA256: sha, attributes: attributes, provenance: provenance,
                         records: records, analysis: analysis, attempts: attempts)
@@ -329,14 +387,16 @@ struct Snapshot {
         }
         let c = Dictionary(uniqueKeysWithValues: provenanceColumns.map { ($0, column($0)) })
         return (0..<rows).map { i in
-            ProvenanceRecord(
-                event: c["event"]![i],
-                provenance: Provenance(alphasweepVersion: c["alphasweep_version"]![i], created: c["created"]![i],
-                                       hostnames: c["hostnames"]![i].split(separator: ",").map(String.init),
-                                       ranks: Int(c["ranks"]![i]) ?? 0, shard: c["shard"]![i],
-                                       mpiLibrary: c["mpi_library"]![i], blasCore: c["blas_core"]![i],
-                                       commandLine: c["command_line"]![i]),
-                sourceFile: c["source_file"]![i], rows: Int(c["rows"]![i]) ?? 0, grid: c["grid"]![i])
+            var provenance = Provenance(alphasweepVersion: c["alphasweep_version"]![i], created: c["created"]![i],
+                                        hostnames: c["hostnames"]![i].split(separator: ",").map(String.init),
+                                        ranks: Int(c["ranks"]![i]) ?? 0, shard: c["shard"]![i],
+                                        mpiLibrary: c["mpi_library"]![i], blasCore: c["blas_core"]![i],
+                                        commandLine: c["command_line"]![i])
+            provenance.slurm = SlurmIDs(job: c["slurm_job_id"]![i], arrayJob: c["slurm_array_job_id"]![i],
+                                        arrayTask: c["slurm_array_task_id"]![i], step: c["slurm_step_id"]![i])
+            return ProvenanceRecord(event: c["event"]![i], provenance: provenance, sourceFile: c["source_file"]![i],
+                                    rows: Int(c["rows"]![i]) ?? 0, grid: c["grid"]![i],
+                                    peakRSSByRank: c["peak_rss_mib_by_rank"]![i])
         }
     }
 
@@ -362,8 +422,12 @@ struct Snapshot {
     private static func readAnalysis(_ file: HDF5Handle) throws -> AnalysisTable {
         let group = try HDF5.openGroup(file, "analysis")
         var table = AnalysisTable()
-        for (name, value) in try HDF5.attributes(group) { table.attributes[name] = value.text }
-        for name in try HDF5.linkNames(group) {
+        for (name, value) in try HDF5.attributes(group) where !HDF5.layoutAttributeNames.contains(name) {
+            table.attributes[name] = value.text
+        }
+        let (labelled, flat) = try HDF5.readLabelled(group)
+        table.labelled = labelled
+        for name in flat {
             switch try HDF5.readColumn(group, name) {
             case .float64(let v): table.numericColumns[name] = v
             case .int64(let v): table.numericColumns[name] = v.map(Double.init)
