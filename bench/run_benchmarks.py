@@ -154,15 +154,14 @@ def compare_alpha_tables(candidate, reference):
     """Cell by cell over (optimizer, s): is the candidate's α inside the reference's 95 % CI?
     Also |Δα| against the half-width of the reference's CI."""
     def cells(report):
-        return {(r["optimizer"], r["s"]): r for r in report["rows"]}
+        return {(r["optimizer"], r["s"]): r for r in report}
     mine, theirs = cells(candidate), cells(reference)
     rows, inside = [], 0
     for key in sorted(theirs):
         if key not in mine:
             continue
         a, b = mine[key], theirs[key]
-        ci = b.get("alphaInterval") or {}
-        low, high = ci.get("low"), ci.get("high")
+        low, high = b.get("ci_low"), b.get("ci_high")
         ok = low is not None and high is not None and low <= a["alpha"] <= high
         inside += ok
         half = (high - low) / 2 if low is not None and high is not None else float("nan")
