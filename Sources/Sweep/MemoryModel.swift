@@ -9,8 +9,9 @@ import Vocabulary
 ///   place) and a block of 256 rows; wishart: W, L, A (becomes LA in place) and the Gram
 ///   matrix (m² each); direct: W, the Gram matrix and blocks of 256 rows of x (D) and (φ, y) (m);
 /// - the instance's F, B, YᵀY copied out of the Gram matrix (N², while it is alive);
-/// - the eigendecomposition: W, F, dsytrd's reflectors, the tridiagonal eigenvectors and
-///   dstedc's workspace (N² each, the workspace 1 + 4N + N² doubles);
+/// - the eigendecomposition: F, dsytrd's reflectors, the tridiagonal eigenvectors and dstedc's
+///   workspace (N² each, the workspace 1 + 4N + N² doubles), and W unless it is at least
+///   `featureReleaseBytes` (then released and drawn again after, `ProblemInstance.releaseFeatures`);
 /// - the optimizers: W, F, reflectors and eigenvectors, the lr grids' readouts and moments
 ///   (4 × N·K·G for Adam), residuals (D·K·G) for the test losses.
 /// Checked against the peak RSS of `alphasweep bench` (README, Performance).
@@ -19,6 +20,8 @@ public struct MemoryModel: Sendable {
 
     /// What the process needs besides its instance (runtime, libraries, buffers).
     public static let baseBytes = 64.0 * 1024 * 1024
+    /// `ProblemInstance.featureReleaseBytes` (Numerics; a test checks that they agree).
+    public static let featureReleaseBytes = 64 << 20
 
     public init(experiment: Experiment) { self.experiment = experiment }
 
@@ -35,7 +38,8 @@ public struct MemoryModel: Sendable {
         case .direct: sampling = w + m * m + 256 * (d + m)
         }
         let copies = w + m * m + n * n + n * k
-        let eigen = w + 4 * n * n + 4 * n + n * k
+        let released = N * p.D * 8 >= Self.featureReleaseBytes
+        let eigen = (released ? d * k : w) + 4 * n * n + 4 * n + n * k
         let optimizers = w + 3 * n * n + 4 * n * k * grid + d * k * grid
         let doubles = [p.sampler == .direct ? 0 : covariance, sampling, copies, eigen, optimizers].max()!
         return 8 * doubles + Self.baseBytes

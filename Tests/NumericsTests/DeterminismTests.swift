@@ -59,6 +59,23 @@ final class DeterminismTests: NumericsTestCase {
         XCTAssertEqual(first.instance.B.elements.map(\.bitPattern), second.instance.B.elements.map(\.bitPattern))
     }
 
+    /// A released W is drawn again bit for bit, and training after a release gives the same
+    /// outcomes as with W kept throughout.
+    func testReleasedFeaturesAreDrawnAgainBitForBit() throws {
+        let p = smallExperiment(D: 300, K: 3, n: 900, sampler: .wishart)
+        let key = InstanceKey(s: 1.5, N: 50, replicate: 4)
+        let instance = try ProblemInstance.sample(experiment: p, key: key)
+        let kept = instance.features.elements.map(\.bitPattern)
+        let before = OptimizerKind.allCases.map { bits(try! InstanceTrainer(instance: instance).train($0)) }
+        instance.releaseFeatures()
+        XCTAssertEqual(instance.features.elements.map(\.bitPattern), kept)
+        instance.releaseFeatures()
+        let trainer = try InstanceTrainer(instance: instance)
+        instance.releaseFeatures()
+        XCTAssertEqual(OptimizerKind.allCases.map { bits(trainer.train($0)) }, before)
+        XCTAssertGreaterThan(ProblemInstance.featureReleaseBytes, 16 << 20, "the default sweep's W (≤ 16 MiB) is never released")
+    }
+
     /// The instance never depends on the optimizer list, and W, W* do not depend on the sampler
     /// or n (they come from their own streams).
     func testStreamsAreSeparated() throws {

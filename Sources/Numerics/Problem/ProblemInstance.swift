@@ -20,7 +20,10 @@ public struct ProblemInstance: Sendable {
     /// The input spectrum λ_1…λ_D (element k−1 is λ_k).
     public let lambda: [Double]
     /// W, N×D, W_ik ~ N(0, 1) (filled in column-major order from the `features` stream).
-    public let features: Matrix
+    /// A large instance may give W's memory back while it needs memory most (see
+    /// `releaseFeatures`); W is then drawn again, bit for bit, when next asked for.
+    public var features: Matrix { featureStore.matrix }
+    let featureStore: FeatureStore
     /// W*, D×K, W*[k, o] ~ N(0, k^−β) (column-major order from the `teacher` stream).
     public let teacher: Matrix
     /// The population covariance C of (φ(x), y), (N+K)×(N+K) (SPEC §2), recomputed from W and
@@ -57,8 +60,7 @@ public struct ProblemInstance: Sendable {
         let N = key.N, D = p.D, K = p.K
         let lambda = Spectrum.eigenvalues(s: key.s, D: D)
 
-        var featureStream = RandomStream(masterSeed: p.masterSeed, instance: key, stream: .features)
-        let W = Matrix(rows: N, columns: D, elements: featureStream.standardNormals(count: N * D))
+        let W = drawFeatures(experiment: p, key: key)
 
         var teacherStream = RandomStream(masterSeed: p.masterSeed, instance: key, stream: .teacher)
         var Wstar = Matrix(rows: D, columns: K, elements: teacherStream.standardNormals(count: D * K))
@@ -91,12 +93,27 @@ public struct ProblemInstance: Sendable {
             weightedLoss($0.baseAddress!, lambda: lambda, D: D, K: K)
         }
         return ProblemInstance(
-            experiment: p, key: key, lambda: lambda, features: W, teacher: Wstar,
+            experiment: p, key: key, lambda: lambda, featureStore: FeatureStore(W, experiment: p, key: key), teacher: Wstar,
             F: gram.submatrix(rows: 0..<N, columns: 0..<N),
             B: gram.submatrix(rows: 0..<N, columns: N..<(N + K)),
             labelGram: gram.submatrix(rows: N..<(N + K), columns: N..<(N + K)),
             signalVariance: signal, usedSymmetricSquareRoot: usedSymmetricRoot)
     }
+
+    /// W from the `features` stream (N·D normals, column-major).
+    static func drawFeatures(experiment p: Experiment, key: InstanceKey) -> Matrix {
+        var featureStream = RandomStream(masterSeed: p.masterSeed, instance: key, stream: .features)
+        return Matrix(rows: key.N, columns: p.D, elements: featureStream.standardNormals(count: key.N * p.D))
+    }
+
+    /// W at least this large is released during the eigendecomposition (`InstanceTrainer`) and
+    /// drawn again afterwards: the N·D normals cost ~1 % of such an instance, and the
+    /// eigendecomposition's peak (F, reflectors, eigenvectors, dstedc's N² workspace) then
+    /// comes without W. Below it (every instance of the default sweep) W stays.
+    public static let featureReleaseBytes = 64 << 20
+
+    /// Gives W's memory back (when nothing else holds a copy); `features` draws it again.
+    public func releaseFeatures() { featureStore.release() }
 
     static func validate(_ p: Experiment, _ key: InstanceKey) throws {
         guard key.N > 0 else { throw InvalidProblemError("N must be positive (got \(key.N))") }
@@ -137,6 +154,35 @@ public struct ProblemInstance: Sendable {
         var C = Matrix.gram(G)
         for o in 0..<K { C[N + o, N + o] += sigma * sigma }
         return C
+    }
+
+    /// W, kept or released and drawn again from its stream on the next use (bitwise the same).
+    final class FeatureStore: @unchecked Sendable {
+        private let lock = NSLock()
+        private var kept: Matrix?
+        private let experiment: Experiment
+        private let key: InstanceKey
+
+        init(_ W: Matrix, experiment: Experiment, key: InstanceKey) {
+            kept = W
+            self.experiment = experiment
+            self.key = key
+        }
+
+        var matrix: Matrix {
+            lock.lock()
+            defer { lock.unlock() }
+            if let kept { return kept }
+            let W = ProblemInstance.drawFeatures(experiment: experiment, key: key)
+            kept = W
+            return W
+        }
+
+        func release() {
+            lock.lock()
+            kept = nil
+            lock.unlock()
+        }
     }
 
     // MARK: - Samplers
