@@ -25,7 +25,9 @@ let package = Package(
 
         // MARK: - Leaves: the words every module speaks, and what the machine offers
         .target(name: "Vocabulary"),
-        .target(name: "Platform"),
+        // CMalloc: glibc's mallopt (Platform's heap policy).
+        .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
+        .target(name: "Platform", dependencies: ["CMalloc"]),
 
         // MARK: - The science (knows nothing of MPI, HDF5 or the command line)
         // (swift-numerics cannot be a dependency: its umbrella target is also named `Numerics`,

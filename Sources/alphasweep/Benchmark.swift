@@ -12,9 +12,9 @@ import Worker
 /// - `blas`: the OpenBLAS core in use, OPENBLAS_CORETYPE, the strongest core the CPU supports,
 ///   threads, and the single-thread DGEMM rate (n×n by n×n, n = --dgemm-n);
 /// - `normals_per_second`: the ziggurat/Philox normal generator;
-/// - `instances`: per instance size N, CPU seconds of sampling (of which drawing normals),
-///   eigendecomposition, Adam, MatSign and the rest (GD, SqrtNG, NG), with the useful flops of
-///   each phase (`CostModel`);
+/// - `instances`: per instance size N, CPU seconds of sampling (of which drawing normals and
+///   the covariance Σ = GGᵀ, timed again on their own), eigendecomposition, Adam, MatSign, GD,
+///   SqrtNG and NG ("rest" is the last three), with the useful flops of each phase (`CostModel`);
 /// - `sweep` (with --spec): the sweep's instance and task counts and its total useful flops;
 /// - `append` (with --append-rows): the results-file append rate, rows appended in batches of
 ///   --append-batch, each batch flushed (fsync) as the coordinator does, then closed.
@@ -36,7 +36,7 @@ struct Benchmark: ParsableCommand {
     @Flag(help: "Also time the symmetric eigensolvers on each instance's F.") var eigensolvers = false
     @Flag(help: "Print digests of random streams, instances and outcomes (to check that an optimization kept every bit), and exit.")
     var fingerprint = false
-    @Flag(help: "Only sample and train one instance per size, timing nothing else (for perf and callgrind).")
+    @Flag(help: "Only sample and train one instance per size (of --spec's experiment), timing nothing else (for perf, callgrind and peak memory).")
     var profile = false
 
     func validate() throws {
@@ -56,17 +56,17 @@ struct Benchmark: ParsableCommand {
     func run() throws {
         BLASEnvironment.useOneThreadUnlessConfigured()
         if fingerprint { try Self.printFingerprint(); return }
+        var report: [String: Any] = [:]
+        var problem = Experiment()
+        let specSweep = try spec.map { try SweepSpec.load(path: $0).0 }
+        if let sweep = specSweep { problem = sweep.experiment }
         if profile {
             for N in sizes.split(separator: ",").compactMap({ Int($0) }) {
-                _ = Self.outcomes(Experiment(), InstanceKey(s: s, N: N, replicate: 0))
+                _ = Self.outcomes(problem, InstanceKey(s: s, N: N, replicate: 0))
             }
             return
         }
-        var report: [String: Any] = [:]
-        var problem = Experiment()
-        if let spec {
-            let (sweep, _) = try SweepSpec.load(path: spec)
-            problem = sweep.experiment
+        if let spec, let sweep = specSweep {
             let model = CostModel(experiment: problem)
             var flops = 0.0
             for instance in sweep.grid.instances { flops += model.phases(N: instance.N).flops(sweep.grid.optimizers) }
@@ -90,6 +90,11 @@ struct Benchmark: ParsableCommand {
 
         let Ns = sizes.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         report["instances"] = try Ns.map { try instanceTiming(problem, N: $0) }
+        if let largest = Ns.max() {
+            let memory = MemoryModel(experiment: problem)
+            report["memory"] = ["N": largest, "peak_bytes": memory.peakBytes(N: largest),
+                                "largest_matrix_bytes": memory.largestMatrixBytes(N: largest)]
+        }
         if appendRows > 0 { report["append"] = try appendBenchmark() }
 
         let data = try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys])
@@ -121,19 +126,33 @@ struct Benchmark: ParsableCommand {
             var phase: [String: Double] = [:]
             var wall = 0.0
             func record(_ name: String, _ t: (cpu: Double, wall: Double)) { phase[name] = t.cpu; wall += t.wall }
-            // The normals the joint sampler draws, timed on their own the way it draws them.
+            // The normals the sampler draws, timed on their own the way it draws them.
             record("normals", Self.timed {
                 var featureStream = RandomStream(masterSeed: p.masterSeed, instance: key, stream: .features)
                 _ = featureStream.standardNormals(count: N * p.D)
                 var dataStream = RandomStream(masterSeed: p.masterSeed, instance: key, stream: .data)
-                ProblemInstance.drawRowBlocks(n: p.n, columns: N + p.K, stream: &dataStream) { _, _ in }
+                let m = N + p.K
+                switch p.sampler {
+                case .joint: ProblemInstance.drawRowBlocks(n: p.n, columns: m, stream: &dataStream) { _, _ in }
+                case .direct: _ = dataStream.standardNormals(count: p.n * (p.D + p.K))
+                case .wishart: _ = dataStream.standardNormals(count: m * (m - 1) / 2)
+                }
             })
             wall = 0
             record("sampling", try Self.timed { instance = try ProblemInstance.sample(experiment: p, key: key) })
+            // Σ = GGᵀ on its own (part of sampling; its wall time is not added twice).
+            let covarianceTime = Self.timed {
+                _ = ProblemInstance.populationCovariance(W: instance.features, teacher: instance.teacher,
+                                                         lambda: instance.lambda, sigma: p.sigma)
+            }
+            phase["covariance"] = covarianceTime.cpu
             record("eigendecomposition", try Self.timed { trainer = try InstanceTrainer(instance: instance) })
             record("adam", Self.timed { _ = trainer.train(.adam) })
             record("matsign", Self.timed { _ = trainer.train(.matSign) })
-            record("rest", Self.timed { for k in [OptimizerKind.gd, .sqrtNG, .ng] { _ = trainer.train(k) } })
+            record("gd", Self.timed { _ = trainer.train(.gd) })
+            record("sqrtng", Self.timed { _ = trainer.train(.sqrtNG) })
+            record("ng", Self.timed { _ = trainer.train(.ng) })
+            phase["rest"] = phase["gd"]! + phase["sqrtng"]! + phase["ng"]!
             phase["total"] = ["sampling", "eigendecomposition", "adam", "matsign", "rest"].reduce(0) { $0 + phase[$1]! }
             phase["wall"] = wall
             if phase["total"]! < best["total", default: .infinity] { best = phase }
@@ -152,8 +171,10 @@ struct Benchmark: ParsableCommand {
         }
         let c = CostModel(experiment: p).phases(N: N)
         let flops: [String: Double] = [
-            "sampling": c.sampling, "eigendecomposition": c.eigendecomposition,
+            "sampling": c.sampling, "covariance": Double(N + p.K) * Double(N + p.K) * Double(p.D),
+            "eigendecomposition": c.eigendecomposition,
             "adam": c.perOptimizer[.adam]!, "matsign": c.perOptimizer[.matSign]!,
+            "gd": c.perOptimizer[.gd]!, "sqrtng": c.perOptimizer[.sqrtNG]!, "ng": c.perOptimizer[.ng]!,
             "rest": c.perOptimizer[.gd]! + c.perOptimizer[.sqrtNG]! + c.perOptimizer[.ng]!, "total": c.flops(),
         ]
         return ["N": N, "s": s, "cpu_seconds": best, "useful_flops": flops, "eigensolvers": solvers,

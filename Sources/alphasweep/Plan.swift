@@ -15,10 +15,30 @@ struct Plan: ParsableCommand {
     @Option(help: ArgumentHelp("Plan only the tasks this archive lacks (what `run --resume` or `--extend` would run).",
                                valueName: "ARCHIVE.h5"))
     var against: String?
+    @Option(help: "Cores per node for the ranks × threads recommendation (default: this node's).") var nodeCores: Int?
+    @Option(help: ArgumentHelp("Memory per node for the recommendation: bytes, or with a suffix K, M, G, T (powers of 1000) or Ki, Mi, Gi, Ti (default: this node's).",
+                               valueName: "SIZE"))
+    var nodeMemory: String?
 
     func validate() throws {
         if let shards { try Ranges.check(shards, 1...Ranges.maxShards, "--shards") }
         for w in workers { try Ranges.check(w, 1...10_000_000, "--workers") }
+        if let nodeCores { try Ranges.check(nodeCores, 1...1_000_000, "--node-cores") }
+        if let nodeMemory, Self.bytes(nodeMemory) == nil {
+            throw ValidationError("--node-memory: expected bytes or a size like 256G or 512Gi, got '\(nodeMemory)'")
+        }
+    }
+
+    /// "256G" → 2.56e11, "2Gi" → 2³¹, "1000" → 1000; nil for anything else (or ≤ 0).
+    static func bytes(_ text: String) -> Double? {
+        let units: [(String, Double)] = [("Ki", 1024), ("Mi", 1_048_576), ("Gi", 1_073_741_824), ("Ti", 1_099_511_627_776),
+                                         ("K", 1e3), ("M", 1e6), ("G", 1e9), ("T", 1e12), ("", 1)]
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        for (suffix, scale) in units where trimmed.hasSuffix(suffix) {
+            guard let value = Double(trimmed.dropLast(suffix.count)), value.isFinite, value > 0 else { return nil }
+            return value * scale
+        }
+        return nil
     }
 
     func run() throws {
@@ -63,13 +83,22 @@ struct Plan: ParsableCommand {
             print(String(format: "%-8d %9d   %13.3g   %6.2f%%         %8.3f GB", n, count, count == 0 ? 0 : flops / Double(count),
                          100 * flops / total, memory.peakBytes(N: n) / 1e9))
         }
-        if let largest = sweep.grid.N.max(), let node = MemoryLimit.node {
-            let needed = memory.peakBytes(N: largest)
-            let ranks = Int(0.8 * node / needed)
-            print(ranks < 1
-                ? String(format: "memory: the instance with N=%d does not fit: it needs about %.2f GB, this node has %.2f GB", largest, needed / 1e9, node / 1e9)
-                : String(format: "memory: at most %d rank(s) per node of this one's %.2f GB can each hold the largest instance (N=%d, %.2f GB)",
-                         ranks, node / 1e9, largest, needed / 1e9))
+        if let largest = sweep.grid.N.max() {
+            let cores = nodeCores ?? ProcessInfo.processInfo.activeProcessorCount
+            let node = nodeMemory.flatMap(Self.bytes) ?? MemoryLimit.node
+            let which = nodeMemory == nil ? "this node's" : "the given"
+            if let node {
+                let needed = memory.peakBytes(N: largest)
+                let ranks = Int(0.8 * node / needed)
+                print(ranks < 1
+                    ? String(format: "memory: the instance with N=%d does not fit: it needs about %.2f GB, %@ node has %.2f GB", largest, needed / 1e9, which, node / 1e9)
+                    : String(format: "memory: at most %d rank(s) per node of %@ %.2f GB can each hold the largest instance (N=%d, %.2f GB)",
+                             ranks, which, node / 1e9, largest, needed / 1e9))
+                if let advice = Self.ranksAndThreads(cores: cores, nodeBytes: node, instanceBytes: needed,
+                                                     instances: sweep.grid.instanceCount) {
+                    print("recommended per node of \(cores) cores: " + advice)
+                }
+            }
         }
         print("\nworkers  makespan/ideal (largest-first)")
         for w in workers {
@@ -77,6 +106,23 @@ struct Plan: ParsableCommand {
             print(String(format: "%-8d %.3f", w, makespan / (total / Double(w))))
         }
         if let shards { printShards(sweep, shards: shards, excluded: excluded, total: total) }
+    }
+
+    /// Ranks × BLAS threads per node: one thread per rank while memory allows a rank per core
+    /// (threads inside one BLAS call scale worse than independent instances); when the largest
+    /// instance leaves room for fewer ranks than cores, or there are fewer instances than
+    /// cores, the cores left over become BLAS threads of those ranks (OPENBLAS_NUM_THREADS;
+    /// results are bitwise reproducible for a fixed thread count, not across counts). Rank 0
+    /// (the coordinator, mostly asleep) comes on top on its node. Nil when nothing fits.
+    static func ranksAndThreads(cores: Int, nodeBytes: Double, instanceBytes: Double, instances: Int) -> String? {
+        let byMemory = Int(0.8 * nodeBytes / instanceBytes)
+        guard byMemory >= 1 else { return nil }
+        let ranks = max(1, min(cores, byMemory, instances))
+        let threads = max(1, cores / ranks)
+        let why = ranks == cores ? "one rank per core"
+            : ranks == byMemory ? "memory holds \(byMemory) largest instance(s)" : "only \(instances) instance(s)"
+        return "\(ranks) worker rank(s) × OPENBLAS_NUM_THREADS=\(threads) (\(why)), plus rank 0 on one node: "
+            + "OPENBLAS_NUM_THREADS=\(threads) mpirun -np \(ranks + 1) -x OPENBLAS_NUM_THREADS alphasweep run SPEC"
     }
 
     /// Each shard's instances, tasks and share of the work (the first and last 20 of many).

@@ -40,6 +40,36 @@ final class CommandLineContractTests: XCTestCase {
         assertBadInput(try run(["merge", "only-one.h5", "--out", "m.h5"]), "at least two")
     }
 
+    /// `plan --node-cores --node-memory`: one rank per core while memory holds that many of
+    /// the largest instance, otherwise the ranks that fit with the other cores as BLAS threads;
+    /// nothing fits → no recommendation; a malformed size is a usage error.
+    func testPlanRecommendsRanksAndThreadsForANode() throws {
+        let dir = Scratch.directory(self, label: "plan")
+        let two = Repository.path("bench/cluster.yaml")  // 2 instances
+        let cluster = dir + "/cluster-16.yaml"           // 32 instances
+        try String(contentsOfFile: two, encoding: .utf8).replacingOccurrences(of: "seeds: 1", with: "seeds: 16")
+            .write(toFile: cluster, atomically: true, encoding: .utf8)
+        let few = try run(["plan", two, "--node-cores", "16", "--node-memory", "64G", "--workers", "1"])
+        XCTAssertTrue(few.stdout.contains("2 worker rank(s) × OPENBLAS_NUM_THREADS=8 (only 2 instance(s))"), few.stdout)
+        let roomy = try run(["plan", cluster, "--node-cores", "16", "--node-memory", "64G", "--workers", "1"])
+        XCTAssertEqual(roomy.status, 0, roomy.stderr)
+        XCTAssertTrue(roomy.stdout.contains("16 worker rank(s) × OPENBLAS_NUM_THREADS=1"), roomy.stdout)
+        // The N = 4096 instance needs ~0.9 GB: 4 GB holds a few, the other cores become threads.
+        let tight = try run(["plan", cluster, "--node-cores", "16", "--node-memory", "4G", "--workers", "1"])
+        XCTAssertEqual(tight.status, 0, tight.stderr)
+        let pattern = try Regex(#"at most (\d+) rank.*\n.*: (\d+) worker rank\(s\) × OPENBLAS_NUM_THREADS=(\d+)"#)
+        let advice = try XCTUnwrap(tight.stdout.firstMatch(of: pattern), tight.stdout)
+        let number = { (i: Int) in Int(advice.output[i].substring ?? "") ?? -1 }
+        let (fit, ranks, threads) = (number(1), number(2), number(3))
+        XCTAssertTrue(fit >= 2 && fit < 16, tight.stdout)
+        XCTAssertEqual(ranks, fit)
+        XCTAssertEqual(threads, 16 / ranks)
+        let none = try run(["plan", cluster, "--node-cores", "16", "--node-memory", "512Mi", "--workers", "1"])
+        XCTAssertTrue(none.stdout.contains("does not fit") && !none.stdout.contains("recommended"), none.stdout)
+        assertBadInput(try run(["plan", cluster, "--node-memory", "lots"]), "--node-memory", "lots")
+        assertBadInput(try run(["plan", cluster, "--node-cores", "0"]), "--node-cores")
+    }
+
     func testBadFilesAndSpecsExitWithTwoNamingThem() throws {
         let dir = Scratch.directory(self, label: "cli")
         assertBadInput(try run(["run", "missing.yaml", "--out", "r.h5"], in: dir), "missing.yaml", "no such file")

@@ -110,6 +110,18 @@ final class AlignmentIndependenceTests: NumericsTestCase {
                         pl.pointer, Int32(m), ps.pointer, Int32(m))
             return ps.values
         }
+        // Σ = GGᵀ (G (N+K)×D), then the wishart sampler: LA by dtrmm, (LA)(LA)ᵀ/n by dsyrk.
+        assertAlignmentIndependent("dsyrk GGᵀ + dtrmm LA + dsyrk") { place in
+            let m = n + k, d = 300
+            let pg = place(randomValues(m * d, seed: 11)), pc = place([Double](repeating: 0, count: m * m))
+            cblas_dsyrk(CblasColMajor, CblasLower, CblasNoTrans, Int32(m), Int32(d), 1, pg.pointer, Int32(m), 0, pc.pointer, Int32(m))
+            let pl = place(spdValues(m, seed: 12)), pa = place(randomValues(m * m, seed: 13))
+            cblas_dtrmm(CblasColMajor, CblasLeft, CblasLower, CblasNoTrans, CblasNonUnit, Int32(m), Int32(m), 1,
+                        pl.pointer, Int32(m), pa.pointer, Int32(m))
+            let pw = place([Double](repeating: 0, count: m * m))
+            cblas_dsyrk(CblasColMajor, CblasLower, CblasNoTrans, Int32(m), Int32(m), 1.0 / 512, pa.pointer, Int32(m), 0, pw.pointer, Int32(m))
+            return pc.values + pa.values + pw.values
+        }
     }
 
     func testFactorisationsOnTheSweepsShapes() throws {
@@ -136,6 +148,28 @@ final class AlignmentIndependenceTests: NumericsTestCase {
             cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, Int32(n), Int32(k), Int32(n), 1, z.pointer, Int32(n),
                         c.pointer, Int32(n), 0, rotated.pointer, Int32(n))
             return d.values + rotated.values
+        }
+    }
+
+    /// MatSign's msign of an N×K matrix as MatrixSignWorkspace computes it: QR (dgeqrf), the
+    /// SVD of R (dgesdd), then Q applied to U (dormqr).
+    func testMatrixSignRoutinesOnTheSweepsShapes() {
+        let n = 200, k = 8
+        let g = randomValues(n * k, seed: 14)
+        assertAlignmentIndependent("dgeqrf + dgesdd + dormqr") { place in
+            let a = place(g), tau = place([Double](repeating: 0, count: k))
+            XCTAssertEqual(LAPACKE_dgeqrf(LAPACK_COL_MAJOR, Int32(n), Int32(k), a.pointer, Int32(n), tau.pointer), 0)
+            let r = place((0..<(k * k)).map { i in i % k <= i / k ? a.values[i % k + (i / k) * n] : 0 })
+            let s = place([Double](repeating: 0, count: k)), u = place([Double](repeating: 0, count: k * k))
+            let vt = place([Double](repeating: 0, count: k * k))
+            XCTAssertEqual(LAPACKE_dgesdd(LAPACK_COL_MAJOR, Int8(UInt8(ascii: "S")), Int32(k), Int32(k), r.pointer, Int32(k),
+                                          s.pointer, u.pointer, Int32(k), vt.pointer, Int32(k)), 0)
+            var full = [Double](repeating: 0, count: n * k)
+            for j in 0..<k { for i in 0..<k { full[i + j * n] = u.values[i + j * k] } }
+            let c = place(full)
+            XCTAssertEqual(LAPACKE_dormqr(LAPACK_COL_MAJOR, Int8(UInt8(ascii: "L")), Int8(UInt8(ascii: "N")), Int32(n), Int32(k),
+                                          Int32(k), a.pointer, Int32(n), tau.pointer, c.pointer, Int32(n)), 0)
+            return s.values + c.values + vt.values
         }
     }
 

@@ -18,6 +18,7 @@ final class InstanceTests: NumericsTestCase {
         let p = smallExperiment(D: 64, K: 3, n: 32, beta: 0.5)
         let inst = try ProblemInstance.sample(experiment: p, key: InstanceKey(s: 1.25, N: 7, replicate: 2))
         let W = inst.features, Ws = inst.teacher, lam = inst.lambda, D = 64, N = 7, K = 3
+        let C = inst.covariance
         func cov(_ a: (Int) -> Double, _ b: (Int) -> Double) -> Double {
             (0..<D).reduce(0) { $0 + a($1) * lam[$1] * b($1) }
         }
@@ -26,7 +27,7 @@ final class InstanceTests: NumericsTestCase {
                 let u: (Int) -> Double = i < N ? { W[i, $0] / Double(D).squareRoot() } : { Ws[$0, i - N] }
                 let v: (Int) -> Double = j < N ? { W[j, $0] / Double(D).squareRoot() } : { Ws[$0, j - N] }
                 let expected = cov(u, v) + (i == j && i >= N ? p.sigma * p.sigma : 0)
-                XCTAssertEqual(inst.covariance[i, j], expected, accuracy: 1e-13 * max(1, abs(expected)), "C[\(i),\(j)]")
+                XCTAssertEqual(C[i, j], expected, accuracy: 1e-13 * max(1, abs(expected)), "C[\(i),\(j)]")
             }
         }
         // Teacher variances k^−β: row k of W* scaled by k^(−β/2).

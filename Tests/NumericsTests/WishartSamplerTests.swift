@@ -41,6 +41,24 @@ final class WishartSamplerTests: NumericsTestCase {
         }
     }
 
+    /// The Bartlett factor drawn in place (normals packed at the start of A's storage, then
+    /// moved) is bitwise the one built from a separate array of the same normals, for sizes
+    /// where the packed block and the columns overlap in every way (m = 1, 2, 3, 17, 300).
+    func testTheBartlettFactorDrawnInPlaceIsTheDocumentedOne() {
+        for m in [1, 2, 3, 17, 300] {
+            let n = m + 5
+            var inPlace = RandomStream(masterSeed: 9, s: 1, N: m, replicate: 0, stream: .data)
+            let A = ProblemInstance.bartlettFactor(m: m, n: n, stream: &inPlace)
+            var plain = RandomStream(masterSeed: 9, s: 1, N: m, replicate: 0, stream: .data)
+            let below = plain.standardNormals(count: m * (m - 1) / 2)
+            var expected = Matrix(rows: m, columns: m), next = 0
+            for j in 0..<m { for i in (j + 1)..<m { expected[i, j] = below[next]; next += 1 } }
+            for j in 0..<m { expected[j, j] = plain.chiSquared(degreesOfFreedom: n - j).squareRoot() }
+            XCTAssertEqual(A.elements.map(\.bitPattern), expected.elements.map(\.bitPattern), "m = \(m)")
+            XCTAssertEqual(inPlace.next(), plain.next(), "the stream continues at the same place (m = \(m))")
+        }
+    }
+
     /// The Gram matrix is L A Aᵀ Lᵀ / n with L the Cholesky factor of the instance's
     /// covariance and A built from the data stream in the documented order — recomputed here
     /// with naive loops (no BLAS, no LAPACK) and compared to 1e-12.

@@ -108,19 +108,26 @@ final class ExtensionScheduleTests: XCTestCase {
 }
 
 final class MemoryModelTests: XCTestCase {
-    /// The leading terms: W and the covariance factor (N·D and (N+K)·D doubles) dominate when
-    /// D is large, the (N+K)² and N² matrices when N is.
+    /// The peak is the largest phase, not the sum of all: when D is large it is the covariance
+    /// phase, W, W* and the covariance factor G (N·D, D·K and (N+K)·D doubles) alive at once;
+    /// the (N+K)² and N² matrices dominate when N is.
     func testTheModelGrowsWithTheMatricesTheWorkerHolds() {
         var e = Experiment()
         e.D = 1 << 20
         let wide = MemoryModel(experiment: e).peakBytes(N: 1024)
-        // W, the covariance factor, the residuals of the largest lr grid (21 × K) and 2·D·K.
+        // W, W* and the covariance factor G.
         let d = 1_048_576.0
-        let leading: Double = 8 * (1024 * d + 1032 * d + 23 * 8 * d)
+        let leading: Double = 8 * (1024 * d + 8 * d + 1032 * d)
         XCTAssertEqual(wide, leading, accuracy: 0.01 * wide)
         XCTAssertGreaterThan(wide, 16e9)
         let model = MemoryModel(experiment: Experiment())
         XCTAssertLessThan(model.peakBytes(N: 16), 80e6)
         XCTAssertLessThan(model.peakBytes(N: 512), model.peakBytes(N: 1024))
+        // Large N: the eigendecomposition's W + 4N² (F, reflectors, eigenvectors, dstedc's workspace).
+        var square = Experiment()
+        square.D = 16
+        let n = 8192.0
+        XCTAssertEqual(MemoryModel(experiment: square).peakBytes(N: 8192) - MemoryModel.baseBytes, 8 * 4 * n * n,
+                       accuracy: 0.01 * 8 * 4 * n * n)
     }
 }

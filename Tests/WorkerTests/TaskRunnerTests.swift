@@ -86,3 +86,10 @@ final class WorkerLoopTests: XCTestCase {
         XCTAssertLessThan(Date().timeIntervalSince(start), 5)
     }
 }
+
+/// The memory model (Sweep) and the instance (Numerics) release W from the same size on.
+final class FeatureReleaseAgreementTests: XCTestCase {
+    func testTheMemoryModelKnowsWhenWIsReleased() {
+        XCTAssertEqual(MemoryModel.featureReleaseBytes, ProblemInstance.featureReleaseBytes)
+    }
+}

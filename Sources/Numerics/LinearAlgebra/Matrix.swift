@@ -50,9 +50,16 @@ public struct Matrix: Equatable, Sendable {
 
     /// The block of rows `rowRange` and columns `columnRange`.
     public func submatrix(rows rowRange: Range<Int>, columns columnRange: Range<Int>) -> Matrix {
-        Matrix(rows: rowRange.count, columns: columnRange.count) { i, j in
-            self[rowRange.lowerBound + i, columnRange.lowerBound + j]
+        precondition(rowRange.lowerBound >= 0 && rowRange.upperBound <= rows && columnRange.lowerBound >= 0
+                     && columnRange.upperBound <= columns, "submatrix out of range")
+        var block = [Double]()
+        block.reserveCapacity(rowRange.count * columnRange.count)
+        elements.withUnsafeBufferPointer { a in
+            for j in columnRange {
+                block.append(contentsOf: UnsafeBufferPointer(rebasing: a[(rowRange.lowerBound + j * rows)..<(rowRange.upperBound + j * rows)]))
+            }
         }
+        return Matrix(rows: rowRange.count, columns: columnRange.count, elements: block)
     }
 
     public var transposed: Matrix { Matrix(rows: columns, columns: rows) { i, j in self[j, i] } }

@@ -32,6 +32,9 @@ public final class InstanceTrainer: Sendable {
     /// - Throws: `LinearAlgebraError` when the eigendecomposition fails or F's spectrum is unusable.
     public init(instance: ProblemInstance) throws {
         self.instance = instance
+        // A large W is not needed until the first loss: its memory goes back for the
+        // eigendecomposition's peak (W + 4N² otherwise) and W is drawn again after.
+        if instance.N * instance.D * 8 >= ProblemInstance.featureReleaseBytes { instance.releaseFeatures() }
         let eig = try LAPACK.factoredSymmetricEigen(instance.F)
         guard let top = eig.values.last, top.isFinite, top > 0, eig.values.allSatisfy(\.isFinite) else {
             throw LinearAlgebraError(routine: "dstedc", info: 0, detail: "largest eigenvalue of F is not positive and finite")

@@ -20,11 +20,18 @@ public struct ProblemInstance: Sendable {
     /// The input spectrum λ_1…λ_D (element k−1 is λ_k).
     public let lambda: [Double]
     /// W, N×D, W_ik ~ N(0, 1) (filled in column-major order from the `features` stream).
-    public let features: Matrix
+    /// A large instance may give W's memory back while it needs memory most (see
+    /// `releaseFeatures`); W is then drawn again, bit for bit, when next asked for.
+    public var features: Matrix { featureStore.matrix }
+    let featureStore: FeatureStore
     /// W*, D×K, W*[k, o] ~ N(0, k^−β) (column-major order from the `teacher` stream).
     public let teacher: Matrix
-    /// The population covariance C of (φ(x), y), (N+K)×(N+K) (SPEC §2).
-    public let covariance: Matrix
+    /// The population covariance C of (φ(x), y), (N+K)×(N+K) (SPEC §2), recomputed from W and
+    /// W* on each call (bitwise what the sampler used): not kept, so a large instance does not
+    /// hold (N+K)² doubles it no longer needs while it trains.
+    public var covariance: Matrix {
+        Self.populationCovariance(W: features, teacher: teacher, lambda: lambda, sigma: experiment.sigma)
+    }
     /// F = ΦᵀΦ/n, N×N (exactly symmetric).
     public let F: Matrix
     /// B = ΦᵀY/n, N×K.
@@ -53,25 +60,30 @@ public struct ProblemInstance: Sendable {
         let N = key.N, D = p.D, K = p.K
         let lambda = p.latentEigenvalues(s: key.s)
 
-        var featureStream = RandomStream(masterSeed: p.masterSeed, instance: key, stream: .features)
-        let W = Matrix(rows: N, columns: D, elements: featureStream.standardNormals(count: N * D))
+        let W = drawFeatures(experiment: p, key: key)
 
         var teacherStream = RandomStream(masterSeed: p.masterSeed, instance: key, stream: .teacher)
         var Wstar = Matrix(rows: D, columns: K, elements: teacherStream.standardNormals(count: D * K))
         let teacherScale = Spectrum.teacherVariances(beta: p.beta, D: D).map { $0.squareRoot() }
         for o in 0..<K { for k in 0..<D { Wstar[k, o] *= teacherScale[k] } }
 
-        let C = populationCovariance(W: W, teacher: Wstar, lambda: lambda, sigma: p.sigma)
         var dataStream = RandomStream(masterSeed: p.masterSeed, instance: key, stream: .data)
         let gram: Matrix
         var usedSymmetricRoot = false
+        // C goes straight into the sampler (`consume`): its storage becomes C's factor in place.
+        let scaledTeacher = Wstar
+        let covariance = { populationCovariance(W: W, teacher: scaledTeacher, lambda: lambda, sigma: p.sigma) }
         switch p.sampler {
         case .joint:
-            (gram, usedSymmetricRoot) = try jointGram(covariance: C, n: p.n, stream: &dataStream)
+            let C = covariance()
+            (gram, usedSymmetricRoot) = try jointGram(covariance: consume C, n: p.n, stream: &dataStream,
+                                                      rebuildCovariance: covariance)
         case .direct:
             gram = directGram(W: W, teacher: Wstar, lambda: lambda, sigma: p.sigma, n: p.n, stream: &dataStream)
         case .wishart:
-            (gram, usedSymmetricRoot) = try wishartGram(covariance: C, n: p.n, stream: &dataStream)
+            let C = covariance()
+            (gram, usedSymmetricRoot) = try wishartGram(covariance: consume C, n: p.n, stream: &dataStream,
+                                                        rebuildCovariance: covariance)
         }
         guard gram.isFinite else {
             throw LinearAlgebraError(routine: "sampling", info: 0, detail: "non-finite training Gram matrix")
@@ -81,12 +93,27 @@ public struct ProblemInstance: Sendable {
             weightedLoss($0.baseAddress!, lambda: lambda, D: D, K: K)
         }
         return ProblemInstance(
-            experiment: p, key: key, lambda: lambda, features: W, teacher: Wstar, covariance: C,
+            experiment: p, key: key, lambda: lambda, featureStore: FeatureStore(W, experiment: p, key: key), teacher: Wstar,
             F: gram.submatrix(rows: 0..<N, columns: 0..<N),
             B: gram.submatrix(rows: 0..<N, columns: N..<(N + K)),
             labelGram: gram.submatrix(rows: N..<(N + K), columns: N..<(N + K)),
             signalVariance: signal, usedSymmetricSquareRoot: usedSymmetricRoot)
     }
+
+    /// W from the `features` stream (N·D normals, column-major).
+    static func drawFeatures(experiment p: Experiment, key: InstanceKey) -> Matrix {
+        var featureStream = RandomStream(masterSeed: p.masterSeed, instance: key, stream: .features)
+        return Matrix(rows: key.N, columns: p.D, elements: featureStream.standardNormals(count: key.N * p.D))
+    }
+
+    /// W at least this large is released during the eigendecomposition (`InstanceTrainer`) and
+    /// drawn again afterwards: the N·D normals cost ~1 % of such an instance, and the
+    /// eigendecomposition's peak (F, reflectors, eigenvectors, dstedc's N² workspace) then
+    /// comes without W. Below it (every instance of the default sweep) W stays.
+    public static let featureReleaseBytes = 64 << 20
+
+    /// Gives W's memory back (when nothing else holds a copy); `features` draws it again.
+    public func releaseFeatures() { featureStore.release() }
 
     static func validate(_ p: Experiment, _ key: InstanceKey) throws {
         guard key.N > 0 else { throw InvalidProblemError("N must be positive (got \(key.N))") }
@@ -114,14 +141,51 @@ public struct ProblemInstance: Sendable {
         let m = N + K
         let rootD = Double(D).squareRoot()
         var G = Matrix(rows: m, columns: D)
-        for k in 0..<D {
-            let r = lambda[k].squareRoot()
-            for i in 0..<N { G[i, k] = W[i, k] * r / rootD }
-            for o in 0..<K { G[N + o, k] = r * Wstar[k, o] }
+        // Through pointers (the element-wise subscripts' checks cost ~5 % of a large N's sampling);
+        // the same expressions, so the same bits.
+        G.elements.withUnsafeMutableBufferPointer { g in
+            W.elements.withUnsafeBufferPointer { w in
+                Wstar.elements.withUnsafeBufferPointer { ws in
+                    for k in 0..<D {
+                        let r = lambda[k].squareRoot()
+                        for i in 0..<N { g[i + k * m] = w[i + k * N] * r / rootD }
+                        for o in 0..<K { g[N + o + k * m] = r * ws[k + o * D] }
+                    }
+                }
+            }
         }
         var C = Matrix.gram(G)
         for o in 0..<K { C[N + o, N + o] += sigma * sigma }
         return C
+    }
+
+    /// W, kept or released and drawn again from its stream on the next use (bitwise the same).
+    final class FeatureStore: @unchecked Sendable {
+        private let lock = NSLock()
+        private var kept: Matrix?
+        private let experiment: Experiment
+        private let key: InstanceKey
+
+        init(_ W: Matrix, experiment: Experiment, key: InstanceKey) {
+            kept = W
+            self.experiment = experiment
+            self.key = key
+        }
+
+        var matrix: Matrix {
+            lock.lock()
+            defer { lock.unlock() }
+            if let kept { return kept }
+            let W = ProblemInstance.drawFeatures(experiment: experiment, key: key)
+            kept = W
+            return W
+        }
+
+        func release() {
+            lock.lock()
+            kept = nil
+            lock.unlock()
+        }
     }
 
     // MARK: - Samplers
@@ -130,9 +194,10 @@ public struct ProblemInstance: Sendable {
     /// matrix of the rows is L S Lᵀ with S = ZᵀZ/n; S is accumulated by dsyrk over blocks of
     /// `rowBlockSize` rows of Z drawn in order from `stream` (each block filled column-major).
     /// When dpotrf fails, the symmetric square root Q diag(√max(d, 0)) Qᵀ replaces L.
-    static func jointGram(covariance C: Matrix, n: Int, stream: inout RandomStream) throws -> (Matrix, Bool) {
+    static func jointGram(covariance C: consuming Matrix, n: Int, stream: inout RandomStream,
+                          rebuildCovariance: (() -> Matrix)? = nil) throws -> (Matrix, Bool) {
         let m = C.rows
-        let (factor, symmetricRoot) = try covarianceFactor(C)
+        let (factor, symmetricRoot) = try covarianceFactor(consume C, rebuild: rebuildCovariance)
 
         var S = Matrix(rows: m, columns: m)
         let scale = 1.0 / Double(n)
@@ -147,7 +212,7 @@ public struct ProblemInstance: Sendable {
         if symmetricRoot {
             gram = Matrix.product(Matrix.product(factor, S), factor)
         } else {
-            gram = S
+            gram = consume S  // S's storage becomes the Gram matrix (trmm in place)
             factor.elements.withUnsafeBufferPointer { pl in
                 gram.elements.withUnsafeMutableBufferPointer { pg in
                     trmmLower(left: true, transL: false, m: m, n: m, alpha: 1, pl.baseAddress!, ldl: m,
@@ -163,13 +228,19 @@ public struct ProblemInstance: Sendable {
 
     /// A factor L of C = L Lᵀ: its Cholesky factor (lower triangular, upper part zero), or,
     /// when dpotrf fails, the symmetric square root Q diag(√max(d, 0)) Qᵀ (flagged true).
-    static func covarianceFactor(_ C: Matrix) throws -> (Matrix, Bool) {
+    /// With `rebuild` (which recomputes C bit for bit) C's storage becomes the factor when the
+    /// caller gives C up, with no (N+K)² copy, and C is rebuilt only if dpotrf fails (it
+    /// overwrites both triangles); without, C is copied first.
+    static func covarianceFactor(_ C: consuming Matrix, rebuild: (() -> Matrix)? = nil) throws -> (Matrix, Bool) {
         let m = C.rows
-        var factor = C
+        let kept: Matrix? = rebuild == nil ? C : nil
+        var factor = consume C
         do {
             try LAPACK.choleskyInPlace(&factor.elements, n: m)
             return (factor, false)
         } catch {
+            _ = consume factor
+            let C = kept ?? rebuild!()
             let eig = try LAPACK.symmetricEigen(C)
             let q = eig.vectors
             var qs = q
@@ -177,9 +248,9 @@ public struct ProblemInstance: Sendable {
                 let r = max(eig.values[j], 0).squareRoot()
                 for i in 0..<m { qs[i, j] *= r }
             }
-            factor = Matrix.product(qs, q, transposeB: true)
-            factor.symmetrizeFromLower()
-            return (factor, true)
+            var root = Matrix.product(qs, q, transposeB: true)
+            root.symmetrizeFromLower()
+            return (root, true)
         }
     }
 
@@ -188,28 +259,26 @@ public struct ProblemInstance: Sendable {
     /// for i > j; the Gram matrix is L S Lᵀ = (LA)(LA)ᵀ/n. From `stream`: first the
     /// m(m−1)/2 normals of A's strict lower part, column by column, then the m χ² variates
     /// in order. O(m³) instead of the joint sampler's O(n·m²). Needs n ≥ m.
-    public static func wishartGram(covariance C: Matrix, n: Int, stream: inout RandomStream) throws -> (Matrix, Bool) {
+    ///
+    /// Memory: C's storage becomes L, A is drawn into its own m² buffer (the normals packed at
+    /// its start, then spread into place) and becomes LA, and only then is the Gram matrix
+    /// allocated: at most three m² matrices at once.
+    public static func wishartGram(covariance C: consuming Matrix, n: Int, stream: inout RandomStream,
+                                   rebuildCovariance: (() -> Matrix)? = nil) throws -> (Matrix, Bool) {
         let m = C.rows
         guard n >= m else { throw InvalidProblemError("sampler wishart needs n ≥ N + K (n = \(n), N + K = \(m))") }
-        let (factor, symmetricRoot) = try covarianceFactor(C)
-        var A = Matrix(rows: m, columns: m)
-        let below = stream.standardNormals(count: m * (m - 1) / 2)
-        var next = 0
-        for j in 0..<m {
-            for i in (j + 1)..<m { A[i, j] = below[next]; next += 1 }
-        }
-        for j in 0..<m { A[j, j] = stream.chiSquared(degreesOfFreedom: n - j).squareRoot() }
-        var product: Matrix
+        let (factor, symmetricRoot) = try covarianceFactor(consume C, rebuild: rebuildCovariance)
+        var product = bartlettFactor(m: m, n: n, stream: &stream)
         if symmetricRoot {
-            product = Matrix.product(factor, A)
+            product = Matrix.product(factor, product)
         } else {
-            product = A
             factor.elements.withUnsafeBufferPointer { pl in
                 product.elements.withUnsafeMutableBufferPointer { pa in
                     trmmLower(left: true, transL: false, m: m, n: m, alpha: 1, pl.baseAddress!, ldl: m, pa.baseAddress!, ldb: m)
                 }
             }
         }
+        _ = consume factor
         var gram = Matrix(rows: m, columns: m)
         product.elements.withUnsafeBufferPointer { pp in
             gram.elements.withUnsafeMutableBufferPointer { pg in
@@ -218,6 +287,29 @@ public struct ProblemInstance: Sendable {
         }
         gram.symmetrizeFromLower()
         return (gram, symmetricRoot)
+    }
+
+    /// The Bartlett factor A (m×m, lower triangular) of Wishart_m(I, n): from `stream` the
+    /// m(m−1)/2 normals of the strict lower part, column by column, then A_jj = √χ²_{n−j}.
+    /// The normals are drawn in one call into the start of A's storage and moved to their
+    /// places from the last one back (each moves forward, so none is overwritten unread).
+    public static func bartlettFactor(m: Int, n: Int, stream: inout RandomStream) -> Matrix {
+        var A = Matrix(rows: m, columns: m)
+        let packed = m * (m - 1) / 2
+        A.elements.withUnsafeMutableBufferPointer { a in
+            stream.fillStandardNormals(UnsafeMutableBufferPointer(rebasing: a[0..<packed]))
+            var source = packed
+            for j in stride(from: m - 1, through: 0, by: -1) {
+                for i in stride(from: m - 1, to: j, by: -1) {
+                    source -= 1
+                    a[i + j * m] = a[source]
+                }
+                // Column j's diagonal and upper part lie after every source still unread.
+                for i in 0...j { a[i + j * m] = 0 }
+            }
+        }
+        for j in 0..<m { A[j, j] = stream.chiSquared(degreesOfFreedom: n - j).squareRoot() }
+        return A
     }
 
     /// Draws the joint sampler's n×`columns` matrix Z of standard normals from `stream`, one

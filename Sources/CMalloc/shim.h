@@ -1,0 +1,2 @@
+// glibc's mallopt and its parameters (Platform/HeapPolicy.swift).
+#include <malloc.h>
