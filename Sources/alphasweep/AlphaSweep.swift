@@ -27,7 +27,6 @@ struct AlphaSweep: ParsableCommand {
         // Past a file-size limit (ulimit -f), writes must fail with EFBIG and a clear message
         // rather than the default SIGXFSZ killing the process mid-write.
         signal(SIGXFSZ, SIG_IGN)
-        HeapPolicy.keepFreedMatricesInTheHeap()
         DiagnosticLogHandler.bootstrap()
         do {
             var command = try parseAsRoot()

@@ -55,6 +55,7 @@ struct Benchmark: ParsableCommand {
 
     func run() throws {
         BLASEnvironment.useOneThreadUnlessConfigured()
+        HeapPolicy.keepFreedMatricesInTheHeap()  // as a training rank runs
         if fingerprint { try Self.printFingerprint(); return }
         var report: [String: Any] = [:]
         var problem = Experiment()

@@ -56,13 +56,13 @@ struct FileStatus {
         let costs = CostModel(experiment: archive.spec.experiment)
         var taskCost: [Int: [OptimizerKind: Double]] = [:]
         for N in archive.hull.N {
-            taskCost[N] = Dictionary(uniqueKeysWithValues: OptimizerKind.allCases.map { ($0, costs.cost(N: N, optimizers: [$0])) })
+            taskCost[N] = Dictionary(uniqueKeysWithValues: archive.hull.optimizers.map { ($0, costs.cost(N: N, optimizers: [$0])) })
         }
         func cost(_ key: TaskKey) -> Double { taskCost[key.N]?[key.optimizer] ?? costs.cost(N: key.N, optimizers: [key.optimizer]) }
         var remainingCost = 0.0
         for N in archive.hull.N {
             for optimizer in archive.hull.optimizers {
-                remainingCost += Double(archive.union.count(optimizer: optimizer, N: N)) * taskCost[N]![optimizer]!
+                remainingCost += Double(archive.union.count(optimizer: optimizer, N: N)) * cost(TaskKey(optimizer: optimizer, s: 0, N: N, replicate: 0))
             }
         }
         for record in inGrid { remainingCost -= cost(record.key) }

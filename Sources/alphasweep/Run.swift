@@ -38,7 +38,10 @@ struct Run: ParsableCommand {
         diagnostics.apply()
         let mpi = MPITransport.isLaunched ? try MPITransport() : nil
         BLASEnvironment.useOneThreadUnlessConfigured()
+        // Only processes that train keep freed matrices in the heap: rank 0 of an MPI run
+        // holds the task table, whose memory should go back to the system when freed.
         if let mpi, mpi.rank > 0 {
+            HeapPolicy.keepFreedMatricesInTheHeap()
             runWorker(mpi)
         }
         let ranks = mpi?.size ?? 1
@@ -59,6 +62,7 @@ struct Run: ParsableCommand {
             // One rank: a thread trains behind an in-process transport, so this thread keeps
             // listening for stop signals while a task runs.
             let network = InProcessNetwork(size: 2)
+            HeapPolicy.keepFreedMatricesInTheHeap()
             try WorkerThread.start {
                 try? WorkerLoop(transport: network.endpoint(1), recordedRank: 0).run()
             }

@@ -251,11 +251,11 @@ def test_an_instance_larger_than_the_node_is_refused_naming_it(tmp_path):
 
 def test_sigterm_ends_a_one_rank_run_in_the_middle_of_a_task(tmp_path):
     spec = tmp_path / "long.yaml"
-    spec.write_text(spec_text(D="2048", n="8192", N="[16, 1024]", seeds="2"))
+    spec.write_text(spec_text(D="4096", n="16384", N="[16, 2048]", seeds="2"))
     out = tmp_path / "long.h5"
     process = subprocess.Popen([str(BINARY), "run", spec, "--out", out, "--drain-seconds", "1"], stderr=subprocess.PIPE,
                                text=True, env=mpi_env())
-    time.sleep(2.0)   # inside the first (N=1024) instance
+    time.sleep(2.0)   # inside one of the first (N=2048) instances, seconds each
     sent = time.monotonic()
     process.send_signal(signal.SIGTERM)
     _, stderr = process.communicate(timeout=30)

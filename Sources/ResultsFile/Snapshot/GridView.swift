@@ -37,9 +37,8 @@ enum GridView {
     /// together with any values the rows hold outside it; nil when that product has more than
     /// `maximumCellsPerRow` cells per row (beyond a few thousand) or `maximumCells`.
     static func arrays(records: [TaskRecord], grid: SweepGrid?) -> LabelledArrays? {
-        let optimizers = OptimizerKind.allCases.filter { kind in
-            grid?.optimizers.contains(kind) == true || records.contains { $0.key.optimizer == kind }
-        }
+        // From the grid and the rows, not `OptimizerKind.allCases`: Precond(p) has a member per p.
+        let optimizers = Array(Set(records.map(\.key.optimizer)).union(grid?.optimizers ?? [])).sorted()
         let sValues = Array(Set(records.map(\.key.s)).union(grid?.s ?? [])).sorted()
         let nValues = Array(Set(records.map(\.key.N)).union(grid?.N ?? [])).sorted()
         let replicates = Array(Set(records.map(\.key.replicate)).union(grid.map { Array($0.replicates) } ?? [])).sorted()
