@@ -54,11 +54,14 @@ struct FileStatus {
         let run = contents.provenance.last { $0.event != "merge" }
         let runStart = run.flatMap { parseUTC($0.provenance.created) }
         let costs = CostModel(experiment: archive.spec.experiment)
-        var taskCost: [Int: [OptimizerKind: Double]] = [:]
-        for N in archive.hull.N {
-            taskCost[N] = Dictionary(uniqueKeysWithValues: archive.hull.optimizers.map { ($0, costs.cost(N: N, optimizers: [$0])) })
+        // One cost per (optimizer, N), computed on first use: a file has many rows per pair.
+        var taskCost: [OptimizerKind: [Int: Double]] = [:]
+        func cost(_ key: TaskKey) -> Double {
+            if let known = taskCost[key.optimizer]?[key.N] { return known }
+            let computed = costs.cost(N: key.N, optimizers: [key.optimizer])
+            taskCost[key.optimizer, default: [:]][key.N] = computed
+            return computed
         }
-        func cost(_ key: TaskKey) -> Double { taskCost[key.N]?[key.optimizer] ?? costs.cost(N: key.N, optimizers: [key.optimizer]) }
         var remainingCost = 0.0
         for N in archive.hull.N {
             for optimizer in archive.hull.optimizers {
