@@ -25,6 +25,15 @@ public struct MemoryModel: Sendable {
 
     public init(experiment: Experiment) { self.experiment = experiment }
 
+    /// The share of a node's memory that instances may fill; the rest is left to the system,
+    /// rank 0 and the libraries.
+    public static let usableShareOfNode = 0.8
+
+    /// How many instances of `instanceBytes` fit in a node (or a rank's part) of `nodeBytes`.
+    public static func instancesThatFit(_ instanceBytes: Double, in nodeBytes: Double) -> Int {
+        Int(usableShareOfNode * nodeBytes / instanceBytes)
+    }
+
     public func peakBytes(N: Int) -> Double {
         let p = experiment
         let n = Double(N), d = Double(p.D), k = Double(p.K), m = n + k

@@ -89,7 +89,7 @@ struct Plan: ParsableCommand {
             let which = nodeMemory == nil ? "this node's" : "the given"
             if let node {
                 let needed = memory.peakBytes(N: largest)
-                let ranks = Int(0.8 * node / needed)
+                let ranks = MemoryModel.instancesThatFit(needed, in: node)
                 print(ranks < 1
                     ? String(format: "memory: the instance with N=%d does not fit: it needs about %.2f GB, %@ node has %.2f GB", largest, needed / 1e9, which, node / 1e9)
                     : String(format: "memory: at most %d rank(s) per node of %@ %.2f GB can each hold the largest instance (N=%d, %.2f GB)",
@@ -115,7 +115,7 @@ struct Plan: ParsableCommand {
     /// results are bitwise reproducible for a fixed thread count, not across counts). Rank 0
     /// (the coordinator, mostly asleep) comes on top on its node. Nil when nothing fits.
     static func ranksAndThreads(cores: Int, nodeBytes: Double, instanceBytes: Double, instances: Int) -> String? {
-        let byMemory = Int(0.8 * nodeBytes / instanceBytes)
+        let byMemory = MemoryModel.instancesThatFit(instanceBytes, in: nodeBytes)
         guard byMemory >= 1 else { return nil }
         let ranks = max(1, min(cores, byMemory, instances))
         let threads = max(1, cores / ranks)

@@ -131,7 +131,7 @@ struct RunPlan {
         guard let largest = sweep.grid.N.max() else { return }
         let instance = MemoryModel(experiment: sweep.experiment).peakBytes(N: largest)
         let local = MemoryLimit.ranksOnThisNode(ranks: ranks)
-        if let node = MemoryLimit.node, instance > 0.8 * node / Double(local) {
+        if let node = MemoryLimit.node, MemoryModel.instancesThatFit(instance, in: node / Double(local)) < 1 {
             throw BadInput("\(specPath): the instance with N=\(largest) (the largest) needs about \(gb(instance)) and each of the "
                 + "\(local) rank(s) on this node may use \(gb(node / Double(local))): lower D or the largest N, or run fewer ranks per node")
         }
