@@ -26,7 +26,7 @@ public enum BatchScripts {
 #   FIRST_SHARD array task I runs shard FIRST_SHARD + I: `submit` splits K shards into several
 #               arrays when K exceeds the cluster's MaxArraySize     [FIRST_SHARD; 0]
 #   DRAIN_SECONDS, LOST_RANK_SECONDS, ALPHASWEEP_LAUNCHER, ALPHASWEEP_REQUEUE_LIMIT,
-#   TIME_LIMIT_WINDOW: as in jobs/sweep.sbatch (the requeue count is in OUT_DIR/shard-I.h5.requeues).
+#   TIME_LIMIT_WINDOW, ALPHASWEEP_LAUNCH_ATTEMPTS: as in jobs/sweep.sbatch (the requeue count is in OUT_DIR/shard-I.h5.requeues).
 #
 # Stopping works as in jobs/sweep.sbatch: USR1 120 s before the time limit (or by
 # `scancel --signal=USR1 --batch JOBID_TASK`), TERM from scancel; the shard file is left closed
@@ -103,15 +103,42 @@ trap 'on_signal USR1' USR1
 trap 'on_signal TERM' TERM
 trap 'on_signal INT' INT
 
-# run_to_end ARGS...: launch, wait through signals, leave the exit code in $rc.
+# run_to_end ARGS...: launch, wait through signals, leave the exit code in $rc. The run writes a
+# receipt (`run --receipt`, a mktemp file beside $OUT) only once every task is in $OUT, so a
+# launcher that exits 0 without having run (Slurm refused the step: seen when a requeued job
+# starts while its old step is still cleaned up) is launched again, up to
+# ALPHASWEEP_LAUNCH_ATTEMPTS times [3], 10, 20, … s apart, and then fails instead of COMPLETED;
+# and a run that finished every task before an abort (ranks lost at the end) counts as done.
 run_to_end() {
-  local t0=$SECONDS
-  launch "$@"
+  local t0=$SECONDS attempt=1 attempts=${ALPHASWEEP_LAUNCH_ATTEMPTS:-3} receipt done
+  case "$attempts" in ''|*[!0-9]*|0) say "error: ALPHASWEEP_LAUNCH_ATTEMPTS must be a positive number, not '$attempts'"; rc=2; return ;; esac
+  receipt=$(mktemp "$(dirname -- "$OUT")/.$(basename -- "$OUT").receipt.XXXXXX") || { say "error: cannot make a receipt file beside $OUT"; rc=1; return; }
   while :; do
-    wait "$run_pid"; rc=$?
-    kill -0 "$run_pid" 2>/dev/null || break   # wait returned for a trap, not the run's end
+    launch "$@" --receipt "$receipt"
+    while :; do
+      wait "$run_pid"; rc=$?
+      kill -0 "$run_pid" 2>/dev/null || break   # wait returned for a trap, not the run's end
+    done
+    done=$(cat -- "$receipt" 2>/dev/null)
+    [ "$rc" -eq 0 ] && [ -z "$done" ] && [ -z "$stop_signal" ] && [ "$attempt" -lt "$attempts" ] || break
+    say "the launcher exited 0 but the run did not finish (no receipt: the step was never launched?): launching again in $((10 * attempt)) s (attempt $((attempt + 1)) of $attempts)"
+    sleep $((10 * attempt)) & wait $!
+    [ -n "$stop_signal" ] && break
+    attempt=$((attempt + 1))
+    # A launch that ran nothing made no file; one that made it is resumed.
+    if [ -e "$OUT" ] && [[ " $* " != *" --resume "* ]]; then set -- "$@" --resume; fi
   done
-  say "run exited with $rc after $((SECONDS - t0)) s${stop_signal:+ (stop requested by SIG$stop_signal)}"
+  rm -f -- "$receipt"
+  say "run exited with $rc after $((SECONDS - t0)) s${stop_signal:+ (stop requested by SIG$stop_signal)}${done:+; $done}"
+  if [ -n "$done" ] && [ "$rc" -ne 0 ]; then
+    say "every task is in $OUT although the run exited $rc (ranks lost after the last task): done"
+    rc=0
+  fi
+  if [ "$rc" -eq 0 ] && [ -z "$done" ]; then
+    say "error: the launcher exited 0 but the run never finished ($attempt launch(es)): failing the job; rerun the same command to resume"
+    rc=1
+    return
+  fi
   [ "$rc" -eq 0 ] && return
   local why
   why=$(stop_kind)

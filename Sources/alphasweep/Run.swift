@@ -32,6 +32,9 @@ struct Run: ParsableCommand {
     @Option(help: ArgumentHelp("Run only the tasks this archive lacks (it is read, never changed): a grown spec's new work, in --out.",
                                valueName: "ARCHIVE.h5"))
     var extend: String?
+    @Option(help: ArgumentHelp("When every task is done, write one line to this existing file (the batch scripts' check that the run finished).",
+                               valueName: "PATH"))
+    var receipt: String?
     @OptionGroup var diagnostics: DiagnosticOptions
 
     func run() throws {
@@ -68,7 +71,10 @@ struct Run: ParsableCommand {
             }
             outcome = plan.coordinate(over: network.endpoint(0), ranks: 1)
         }
-        let code = outcome.error.map { AlphaSweep.report($0) } ?? outcome.exitCode
+        var code = outcome.error.map { AlphaSweep.report($0) } ?? outcome.exitCode
+        if let line = outcome.completed, let receipt = plan.receipt {
+            do { try receipt.write(line) } catch { code = AlphaSweep.report(error) }
+        }
         if let mpi, outcome.mustAbort && ranks > 1 { mpi.abort(code: code) }
         // One rank: a task still running on the worker thread ends with the process.
         mpi?.finalize()
@@ -98,6 +104,8 @@ struct RunOutcome {
     var mustAbort: Bool
     /// The error to report (after the file was closed), if the run failed.
     var error: Error?
+    /// Set when every task of the run is in the results file: the receipt's line.
+    var completed: String? = nil
 }
 
 /// What rank 0 checks before anything is written, and then does: open the results file,
@@ -111,6 +119,7 @@ struct RunPlan {
     let shard: Shard
     let options: CoordinatorOptions
     let retryFailed: Bool
+    let receipt: CompletionReceipt?
     /// Tasks of the archive being extended (`--extend`): not run.
     let excluded: Set<TaskKey>
     /// A task that crashed its worker this many times is recorded failed instead of run again.
@@ -167,6 +176,7 @@ struct RunPlan {
         }
         guard !command.retryFailed || command.resume else { throw BadInput("--retry-failed: needs --resume") }
         retryFailed = command.retryFailed
+        receipt = try command.receipt.map(CompletionReceipt.init(path:))
         if let archive = command.extend {
             guard (archive as NSString).standardizingPath != (command.out as NSString).standardizingPath else {
                 throw BadInput("--extend: the archive is --out itself; to grow a file in place use --resume")
@@ -267,9 +277,13 @@ struct RunPlan {
         if !ending.lost.isEmpty {
             let lost = ending.lost.map(String.init).joined(separator: ", ")
             logger.warning("every task is done, but rank(s) \(lost) went silent and cannot finish MPI: ending the job with MPI_Abort; \(out) is complete")
-            return RunOutcome(exitCode: 0, mustAbort: true, error: nil)
+            return RunOutcome(exitCode: 0, mustAbort: true, error: nil, completed: completedLine(summary))
         }
-        return RunOutcome(exitCode: 0, mustAbort: false, error: nil)
+        return RunOutcome(exitCode: 0, mustAbort: false, error: nil, completed: completedLine(summary))
+    }
+
+    private func completedLine(_ summary: RunSummary) -> String {
+        "complete: \(summary.tasksDone) task(s) run into \(out)\(shard == .whole ? "" : " (shard \(shard))")"
     }
 
     private func provenance(_ hellos: [WorkerHello], ranks: Int, mpiLibrary: String) -> Provenance {

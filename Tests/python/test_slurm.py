@@ -242,12 +242,11 @@ def wait_for_log(path, text, timeout, slurm, job):
         time.sleep(0.5)
 
 
-# Opt-in until a race is handled: Slurm 22.05 may start the requeued job within seconds, while
-# the old batch step is still being cleaned up; the new srun then fails to launch ("step aborted
-# before step completely launched") yet exits 0, so the job ends COMPLETED with the sweep
-# unfinished. Seen in 2 of 4 runs of this file on 2026-12-02; passes alone.
-@pytest.mark.skipif(os.environ.get("ALPHASWEEP_REQUEUE_RACE_TEST") != "1",
-                    reason="requeue race (see comment): ALPHASWEEP_REQUEUE_RACE_TEST=1 runs it")
+# Slurm 22.05 may start the requeued job within seconds, while the old batch step is still
+# being cleaned up; the new srun then fails to launch ("step aborted before step completely
+# launched") yet exits 0. The batch script tells that from a finished run by the run's receipt
+# and launches again (test_a_launch_that_ran_nothing_...), so the job no longer ends COMPLETED
+# with the sweep unfinished.
 def test_time_limit_stop_requeues_up_to_the_limit_and_says_why(local_slurm, alphasweep_binary, tmp_path):
     """--time=3 with the warning 170 s before the end: USR1 comes 10-40 s into each run (Slurm
     checks time limits every 30 s). ALPHASWEEP_REQUEUE_LIMIT=1: the first stop requeues the
@@ -287,6 +286,49 @@ def test_time_limit_stop_requeues_up_to_the_limit_and_says_why(local_slurm, alph
     assert len(pathlib.Path(str(out) + ".requeues").read_text().splitlines()) == 1
     done = read_results(out) if out.exists() else {}
     assert 0 < len(done) < 2 * 3 * 200 * 5, len(done)
+
+
+def test_a_launch_that_ran_nothing_is_launched_again_and_never_completed(local_slurm, smoke_reference, tmp_path):
+    """A step that exits 0 without running the sweep (what srun does when Slurm refuses the
+    launch) is retried: here the binary's first step (SLURM_STEP_ID 0) is a wrapper that exits 0
+    at once; the script must launch again and finish the sweep. With one attempt allowed the
+    job fails instead of ending COMPLETED with nothing done."""
+    wrapper = tmp_path / "first-step-runs-nothing"
+    wrapper.write_text(f'#!/bin/sh\n[ "${{SLURM_STEP_ID:-}}" = 0 ] && exit 0\nexec {BINARY} "$@"\n')
+    wrapper.chmod(0o755)
+    script = REPO / "jobs" / "sweep.sbatch"
+    for attempts, expected in ((3, "COMPLETED"), (1, "FAILED")):
+        out = tmp_path / f"attempts-{attempts}.h5"
+        env = local_slurm.env(SPEC=SMOKE, OUT=out, ALPHASWEEP=wrapper, ALPHASWEEP_LAUNCHER="srun",
+                              ALPHASWEEP_LAUNCH_ATTEMPTS=attempts)
+        job = local_slurm.sbatch("--ntasks=2", "--time=00:10:00", script, env=env, cwd=tmp_path)
+        states = local_slurm.wait(job, timeout=300)
+        log = (tmp_path / f"alphasweep-{job}.out").read_text()
+        assert states in ([expected], []), f"{states}\n{log}"
+        assert "the launcher exited 0 but the run did not finish" in log or attempts == 1, log
+        assert not list(tmp_path.glob(f".{out.name}.receipt.*")), "receipt left behind"
+        if expected == "COMPLETED":
+            assert "launching again in 10 s (attempt 2 of 3)" in log, log
+            assert "complete: 120 task(s) run into" in log, log
+            assert len(assert_same_results(smoke_reference, out)) == SMOKE_TASKS
+        else:
+            assert "the launcher exited 0 but the run never finished (1 launch(es)): failing the job" in log, log
+            assert not out.exists()
+
+
+def test_run_receipt_must_be_an_existing_regular_file(alphasweep_binary, tmp_path):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n")
+    link = tmp_path / "receipt-link"
+    link.symlink_to(victim)
+    for receipt, why in ((link, "symbolic link"), (tmp_path / "missing", "No such file"), (tmp_path, "")):
+        result = subprocess.run([BINARY, "run", SMOKE, "--out", tmp_path / "r.h5", "--receipt", receipt],
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == 2, result.stderr
+        assert "--receipt" in result.stderr and why in result.stderr, result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert victim.read_text() == "precious\n"
+    assert not (tmp_path / "r.h5").exists()
 
 
 def rank_zero_of(out):
