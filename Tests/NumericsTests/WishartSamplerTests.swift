@@ -97,6 +97,44 @@ final class WishartSamplerTests: NumericsTestCase {
         }
     }
 
+    /// The blocked triangular products (L·A one column block at a time, (LA)(LA)ᵀ by dlauum on
+    /// the reversed storage) against naive loops on a random covariance, at sizes on both sides
+    /// of the block width (128) and its multiples: 1, 5, 127, 128, 129, 300.
+    func testTheTriangularProductsMatchNaiveLoopsAcrossBlockEdges() throws {
+        for m in [1, 5, 127, 128, 129, 300] {
+            let n = m + 7
+            var source = RandomStream(masterSeed: 5, s: 1, N: m, replicate: 0, stream: .features)
+            let X = source.standardNormals(count: m * (m + 3))
+            var C = Matrix(rows: m, columns: m)
+            for i in 0..<m { for j in 0..<m {
+                var v = i == j ? 0.5 : 0.0
+                for k in 0..<(m + 3) { v += X[i + k * m] * X[j + k * m] / Double(m + 3) }
+                C[i, j] = v
+            } }
+            var stream = RandomStream(masterSeed: 5, s: 1, N: m, replicate: 0, stream: .data)
+            let (gram, symmetricRoot) = try ProblemInstance.wishartGram(covariance: C, n: n, stream: &stream)
+            XCTAssertFalse(symmetricRoot)
+            let L = try LAPACK.cholesky(C)
+            var replay = RandomStream(masterSeed: 5, s: 1, N: m, replicate: 0, stream: .data)
+            let A = ProblemInstance.bartlettFactor(m: m, n: n, stream: &replay)
+            var LA = [Double](repeating: 0, count: m * m)
+            for j in 0..<m { for i in j..<m {
+                var v = 0.0
+                for k in j...i { v += L[i, k] * A[k, j] }
+                LA[i + j * m] = v
+            } }
+            var worst = 0.0
+            for j in 0..<m { for i in 0..<m {
+                var v = 0.0
+                for k in 0...min(i, j) { v += LA[i + k * m] * LA[j + k * m] }
+                v /= Double(n)
+                worst = max(worst, abs(gram[i, j] - v) / max(1, abs(v)))
+                XCTAssertEqual(gram[i, j].bitPattern, gram[j, i].bitPattern, "symmetric (\(i), \(j)), m = \(m)")
+            } }
+            XCTAssertLessThan(worst, 1e-12, "m = \(m)")
+        }
+    }
+
     /// Moments of every Gram entry across R = 3000 instances (N = 6, K = 2, n = 16: few
     /// degrees of freedom, where a wrong one shows). z = (G_ij − C_ij)/√((C_ij² + C_ii C_jj)/n)
     /// has mean 0 and variance 1 under the Wishart law. Measured (fixed seeds, so the test is

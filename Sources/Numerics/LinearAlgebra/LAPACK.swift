@@ -166,6 +166,25 @@ public enum LAPACK {
         return l
     }
 
+    /// P ← scale · P Pᵀ (symmetric, both triangles) for P lower triangular, in place, by LAPACK's
+    /// dlauum (m³/3 flops; dsyrk would spend m³ on P's zeros). dlauum forms U Uᵀ for an upper
+    /// triangular U, and reversing a column-major array reverses both indices: U = J P J is the
+    /// reversed storage of P, and P Pᵀ = J (U Uᵀ) J is the reversal of the result.
+    public static func lowerTriangularGram(_ P: inout Matrix, scale: Double) throws {
+        let m = P.rows
+        precondition(P.columns == m, "not square")
+        guard m > 0 else { return }
+        var info: Int32 = 0
+        P.elements.withUnsafeMutableBufferPointer { a in
+            a.reverse()
+            info = LAPACKE_dlauum_work(colMajor, ch("U"), Int32(m), a.baseAddress, Int32(m))
+            a.reverse()
+            for i in a.indices { a[i] *= scale }
+        }
+        guard info == 0 else { throw LinearAlgebraError(routine: "dlauum", info: Int(info), detail: "the Bartlett product (LA)(LA)ᵀ failed") }
+        P.symmetrizeFromLower()
+    }
+
     /// dpotrf on column-major storage (lower), zeroing the strict upper triangle.
     static func choleskyInPlace(_ a: inout [Double], n: Int) throws {
         guard n > 0 else { return }

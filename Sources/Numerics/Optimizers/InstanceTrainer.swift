@@ -148,6 +148,12 @@ public final class InstanceTrainer: Sendable {
                 B.elements.withUnsafeBufferPointer { pb in
                     for g in 0..<groups { (pg.baseAddress! + g * N * K).update(from: pb.baseAddress!, count: N * K) }
                 }
+                // Θ = 0 at the first step, so G = −B: the same bits as the dgemm (B scaled by −1,
+                // then products that are all zero added), without its 2N²·K·G flops.
+                if t == 0 {
+                    for idx in 0..<(N * cols) { pg[idx] = -pg[idx] }
+                    return
+                }
                 F.elements.withUnsafeBufferPointer { pf in
                     theta.elements.withUnsafeBufferPointer { pt in
                         gemm(m: N, n: cols, k: N, alpha: 1, pf.baseAddress!, lda: N, pt.baseAddress!, ldb: N,
