@@ -6,8 +6,8 @@ import Vocabulary
 /// the matrices alive at once:
 /// - covariance: W (N×D) and W*, the (N+K)×D factor G and C = GGᵀ (m²);
 /// - joint: W, C's factor L (C's own storage), S = ZᵀZ/n (m², becomes the Gram matrix in
-///   place) and a block of 256 rows; wishart: W, L, A (becomes LA in place) and the Gram
-///   matrix (m² each); direct: W, the Gram matrix and blocks of 256 rows of x (D) and (φ, y) (m);
+///   place) and a block of 256 rows; wishart: W, L and A (m² each; A becomes LA and then the
+///   Gram matrix in place; a third m² only when dpotrf fails, not modelled); direct: W, the Gram matrix and blocks of 256 rows of x (D) and (φ, y) (m);
 /// - the instance's F, B, YᵀY copied out of the Gram matrix (N², while it is alive);
 /// - the eigendecomposition: F, dsytrd's reflectors, the tridiagonal eigenvectors and dstedc's
 ///   workspace (N² each, the workspace 1 + 4N + N² doubles), and W unless it is at least
@@ -43,7 +43,7 @@ public struct MemoryModel: Sendable {
         let sampling: Double
         switch p.sampler {
         case .joint: sampling = w + 2 * m * m + 256 * m
-        case .wishart: sampling = w + 3 * m * m
+        case .wishart: sampling = w + 2 * m * m
         case .direct: sampling = w + m * m + 256 * (d + m)
         }
         let copies = w + m * m + n * n + n * k

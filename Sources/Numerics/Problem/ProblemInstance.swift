@@ -261,8 +261,8 @@ public struct ProblemInstance: Sendable {
     /// in order. O(m³) instead of the joint sampler's O(n·m²). Needs n ≥ m.
     ///
     /// Memory: C's storage becomes L, A is drawn into its own m² buffer (the normals packed at
-    /// its start, then spread into place) and becomes LA, and only then is the Gram matrix
-    /// allocated: at most three m² matrices at once.
+    /// its start, then spread into place) and becomes LA and then the Gram matrix in place: two
+    /// m² matrices at once (three when dpotrf fails and the symmetric root is used).
     public static func wishartGram(covariance C: consuming Matrix, n: Int, stream: inout RandomStream,
                                    rebuildCovariance: (() -> Matrix)? = nil) throws -> (Matrix, Bool) {
         let m = C.rows
