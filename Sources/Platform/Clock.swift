@@ -40,14 +40,10 @@ extension Clock {
         let seconds = since1970.rounded(.down)
         var whole = time_t(seconds)
         var parts = tm()
-        guard gmtime_r(&whole, &parts) != nil else { return "" }
-        let milliseconds = min(999, Int((since1970 - seconds) * 1000))
-        func pad(_ value: Int32, _ width: Int) -> String {
-            let digits = String(value)
-            return String(repeating: "0", count: max(0, width - digits.count)) + digits
-        }
-        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
-            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(milliseconds), 3))Z"
+        var text = [CChar](repeating: 0, count: 32)
+        guard gmtime_r(&whole, &parts) != nil, strftime(&text, text.count, "%Y-%m-%dT%H:%M:%S", &parts) > 0 else { return "" }
+        let milliseconds = String(min(999, Int((since1970 - seconds) * 1000)))
+        return String(cString: text) + "." + String(repeating: "0", count: 3 - milliseconds.count) + milliseconds + "Z"
     }
 }
 

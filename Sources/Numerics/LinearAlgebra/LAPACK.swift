@@ -179,7 +179,7 @@ public enum LAPACK {
             a.reverse()
             info = LAPACKE_dlauum_work(colMajor, ch("U"), Int32(m), a.baseAddress, Int32(m))
             a.reverse()
-            for i in a.indices { a[i] *= scale }
+            for j in 0..<m { for i in j..<m { a[i + j * m] *= scale } }
         }
         guard info == 0 else { throw LinearAlgebraError(routine: "dlauum", info: Int(info), detail: "the Bartlett product (LA)(LA)ᵀ failed") }
         P.symmetrizeFromLower()

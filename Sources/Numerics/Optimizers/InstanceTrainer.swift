@@ -145,15 +145,19 @@ public final class InstanceTrainer: Sendable {
             let decay = 1 - Double(t) / Double(T)
             let c1 = 1 - pow(b1, Double(t + 1)), c2 = 1 - pow(b2, Double(t + 1))
             grad.withUnsafeMutableBufferPointer { pg in
-                B.elements.withUnsafeBufferPointer { pb in
-                    for g in 0..<groups { (pg.baseAddress! + g * N * K).update(from: pb.baseAddress!, count: N * K) }
-                }
                 // Θ = 0 at the first step, so G = −B: the same bits as the dgemm (B scaled by −1,
                 // then products that are all zero added), without its 2N²·K·G flops.
-                if t == 0 {
-                    for idx in 0..<(N * cols) { pg[idx] = -pg[idx] }
-                    return
+                B.elements.withUnsafeBufferPointer { pb in
+                    for g in 0..<groups {
+                        let block = pg.baseAddress! + g * N * K
+                        if t == 0 {
+                            for idx in 0..<(N * K) { block[idx] = -pb[idx] }
+                        } else {
+                            block.update(from: pb.baseAddress!, count: N * K)
+                        }
+                    }
                 }
+                if t == 0 { return }
                 F.elements.withUnsafeBufferPointer { pf in
                     theta.elements.withUnsafeBufferPointer { pt in
                         gemm(m: N, n: cols, k: N, alpha: 1, pf.baseAddress!, lda: N, pt.baseAddress!, ldb: N,
